@@ -1,0 +1,61 @@
+namespace SmtpFailoverProxy.Configuration;
+
+/// <summary>How to secure the connection to an upstream SMTP server.</summary>
+public enum SmtpSecurity
+{
+    /// <summary>Plain text (only for a server on the same host or network).</summary>
+    None,
+
+    /// <summary>STARTTLS after connecting (port 587), required.</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (port 465).</summary>
+    Implicit,
+}
+
+/// <summary>An upstream SMTP server (<c>Type: smtp</c>), such as smtp.gmail.com or SES's SMTP interface.</summary>
+public sealed class SmtpProviderOptions
+{
+    /// <summary>The provider type: <c>smtp</c>.</summary>
+    public string Type { get; set; } = "smtp";
+
+    /// <summary>Host name of the server, e.g. <c>smtp.gmail.com</c>. Required.</summary>
+    public string Host { get; set; } = string.Empty;
+
+    /// <summary>Port. <value>The default value is 587 for StartTls, 465 for Implicit, 25 for None.</value></summary>
+    public int? Port { get; set; }
+
+    /// <summary>Transport security. <value>The default value is <c>StartTls</c>.</value></summary>
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    /// <summary>User for AUTH; empty for no authentication.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Password for AUTH (a Gmail app password). Never logged.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>An OAuth2 access token for XOAUTH2 instead of a password. Never logged.</summary>
+    public string? OAuth2Token { get; set; }
+
+    /// <summary>Timeout of each network operation. <value>The default value is 30 seconds.</value></summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections kept open and reused. <value>The default value is 4 (1 to 64).</value></summary>
+    public int MaxConnections { get; set; } = 4;
+
+    internal int EffectivePort => Port ?? Security switch
+    {
+        SmtpSecurity.Implicit => 465,
+        SmtpSecurity.None => 25,
+        _ => 587,
+    };
+
+    internal void Validate(string key)
+    {
+        ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(Host), $"{key}:Host", "is required (e.g. smtp.gmail.com)");
+        ConfigurationException.ThrowIf(Port is < 1 or > 65535, $"{key}:Port", "must be between 1 and 65535");
+        ConfigurationException.ThrowIf(Timeout <= TimeSpan.Zero, $"{key}:Timeout", "must be a positive duration such as \"00:00:30\"");
+        ConfigurationException.ThrowIf(MaxConnections is < 1 or > 64, $"{key}:MaxConnections", "must be between 1 and 64");
+        ConfigurationException.ThrowIf(!string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(Username), $"{key}:Username", "is required when a Password is set");
+    }
+}

@@ -1,0 +1,29 @@
+namespace SmtpFailoverProxy.Configuration;
+
+/// <summary>The durable spool and its delivery schedule. Section <c>Spool</c>.</summary>
+public sealed class SpoolOptions
+{
+    /// <summary>Folder of the spool. <value>The default value is <c>./spool</c>.</value></summary>
+    public string Path { get; set; } = "./spool";
+
+    /// <summary>How long a message is retried before it bounces. <value>The default value is 5 days.</value></summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>Delay before the first retry; each retry doubles it. <value>The default value is 1 minute.</value></summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest delay between retries. <value>The default value is 1 hour.</value></summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Messages delivered at the same time. <value>The default value is 8 (1 to 256).</value></summary>
+    public int DeliveryConcurrency { get; set; } = 8;
+
+    internal void Validate()
+    {
+        ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(Path), "Spool:Path", "must name a folder");
+        ConfigurationException.ThrowIf(MaxAge <= TimeSpan.Zero, "Spool:MaxAge", "must be a positive duration such as \"5.00:00:00\"");
+        ConfigurationException.ThrowIf(RetryInitialDelay <= TimeSpan.Zero, "Spool:RetryInitialDelay", "must be a positive duration such as \"00:01:00\"");
+        ConfigurationException.ThrowIf(RetryMaxDelay < RetryInitialDelay, "Spool:RetryMaxDelay", "must not be shorter than Spool:RetryInitialDelay");
+        ConfigurationException.ThrowIf(DeliveryConcurrency is < 1 or > 256, "Spool:DeliveryConcurrency", "must be between 1 and 256");
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Delivery;
+using SmtpFailoverProxy.Logging;
+using SmtpFailoverProxy.Spool;
+
+namespace SmtpFailoverProxy.Inbound;
+
+/// <summary>
+/// Kestrel's entry point for the SMTP listener: admits the connection (or answers 421 when too many are
+/// open) and runs an <see cref="SmtpSession"/> on its pipes. Transport stays here; protocol stays in the session.
+/// </summary>
+internal sealed class SmtpConnectionHandler(
+    SmtpOptions options,
+    MessageSpool spool,
+    DeliveryQueue deliveryQueue,
+    TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
+    ILogger<SmtpSession> logger) : ConnectionHandler
+{
+    private int _open;
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        var remoteName = remote?.ToString() ?? "unknown";
+        try
+        {
+            if (Interlocked.Increment(ref _open) > options.MaxConnections)
+            {
+                logger.ConnectionLimitReached(remoteName, options.MaxConnections);
+                await connection.Transport.Output.WriteAsync(SmtpReply.TooManyConnections.ToBytes());
+                return;
+            }
+
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = connection.ConnectionId, ["RemoteAddress"] = remoteName });
+            logger.ConnectionOpened(remoteName);
+            var session = new SmtpSession(connection.Transport, remote, options, spool, deliveryQueue, timeProvider, logger,
+                lifetime.ApplicationStopping, connection.ConnectionClosed);
+            await session.RunAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.SessionFailed(ex, remoteName);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmtpFailoverProxy.Logging;
+
+/// <summary>
+/// Every log event of the proxy, source-generated, with stable event ids by area:
+/// 1xxx inbound SMTP, 2xxx spool, 3xxx delivery, 4xxx providers, 5xxx configuration and host.
+/// No message bodies and no secrets are ever arguments here.
+/// </summary>
+internal static partial class Log
+{
+    // Inbound SMTP
+    [LoggerMessage(1001, LogLevel.Debug, "Connection from {RemoteAddress}")]
+    public static partial void ConnectionOpened(this ILogger logger, string remoteAddress);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Refused connection from {RemoteAddress}: {Limit} connections open")]
+    public static partial void ConnectionLimitReached(this ILogger logger, string remoteAddress, int limit);
+
+    [LoggerMessage(1003, LogLevel.Information, "Session with {RemoteAddress} timed out")]
+    public static partial void SessionTimedOut(this ILogger logger, string remoteAddress);
+
+    [LoggerMessage(1004, LogLevel.Information, "Accepted {QueueId} from <{Sender}> for {RecipientCount} recipient(s), {Size} octets")]
+    public static partial void MessageAccepted(this ILogger logger, string queueId, string sender, int recipientCount, long size);
+
+    [LoggerMessage(1005, LogLevel.Information, "Refused message from <{Sender}>: {Reply}")]
+    public static partial void MessageRefused(this ILogger logger, string sender, string reply);
+
+    [LoggerMessage(1006, LogLevel.Error, "Could not write to the spool; the client was told to retry (451)")]
+    public static partial void SpoolWriteFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Closing session with {RemoteAddress}: {Errors} errors")]
+    public static partial void TooManyErrors(this ILogger logger, string remoteAddress, int errors);
+
+    [LoggerMessage(1008, LogLevel.Error, "Session with {RemoteAddress} failed")]
+    public static partial void SessionFailed(this ILogger logger, Exception exception, string remoteAddress);
+
+    [LoggerMessage(1009, LogLevel.Information, "SMTP listening on {EndPoint}")]
+    public static partial void SmtpListening(this ILogger logger, string endPoint);
+
+    // Spool
+    [LoggerMessage(2001, LogLevel.Information, "Spool at {Path} holds {Count} message(s) to deliver")]
+    public static partial void SpoolRecovered(this ILogger logger, string path, int count);
+
+    [LoggerMessage(2002, LogLevel.Error, "Spool file {QueueId} is unreadable; moved aside")]
+    public static partial void SpoolFileCorrupt(this ILogger logger, Exception exception, string queueId);
+
+    // Delivery
+    [LoggerMessage(3001, LogLevel.Information, "Delivered {QueueId} to {RecipientCount} recipient(s) via {Provider} in {ElapsedMs} ms: {Reply}")]
+    public static partial void Delivered(this ILogger logger, string queueId, int recipientCount, string provider, long elapsedMs, string reply);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Deferred {QueueId} for {RecipientCount} recipient(s) via {Provider} ({Outcome}), attempt {Attempt}, next at {NextAttempt:o}: {Reply}")]
+    public static partial void Deferred(this ILogger logger, string queueId, int recipientCount, string provider, string outcome, int attempt, DateTimeOffset nextAttempt, string reply);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Bounced {QueueId} for <{Recipient}> via {Provider}: {Reply}")]
+    public static partial void Bounced(this ILogger logger, string queueId, string recipient, string provider, string reply);
+
+    [LoggerMessage(3004, LogLevel.Information, "Queued DSN {DsnQueueId} to <{Sender}> for {QueueId}")]
+    public static partial void DsnQueued(this ILogger logger, string dsnQueueId, string sender, string queueId);
+
+    [LoggerMessage(3005, LogLevel.Error, "Delivery of {QueueId} failed unexpectedly; it stays queued")]
+    public static partial void DeliveryCrashed(this ILogger logger, Exception exception, string queueId);
+
+    [LoggerMessage(3006, LogLevel.Warning, "No DSN for {QueueId}: the sender is the null address")]
+    public static partial void DsnSuppressed(this ILogger logger, string queueId);
+
+    // Providers
+    [LoggerMessage(4001, LogLevel.Warning, "Provider {Provider} failed for {QueueId}")]
+    public static partial void ProviderFailed(this ILogger logger, Exception exception, string provider, string queueId);
+
+    // Host
+    [LoggerMessage(5001, LogLevel.Information, "Admin API listening on {EndPoint}")]
+    public static partial void AdminListening(this ILogger logger, string endPoint);
+}

@@ -1,0 +1,33 @@
+using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Hosting;
+
+// smtp-proxy [run] [--config PATH] [--Section:Key=value ...]
+var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+var rest = verb == "run" && args.Length > 0 && args[0] == "run" ? args[1..] : args;
+
+try
+{
+    switch (verb)
+    {
+        case "run":
+            await using (var app = ProxyApplication.Build(rest))
+            {
+                await app.RunAsync();
+            }
+
+            return 0;
+        default:
+            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run] [--config PATH] [--Section:Key=value ...]");
+            return 64; // EX_USAGE
+    }
+}
+catch (ConfigurationException ex)
+{
+    Console.Error.WriteLine($"smtp-proxy: configuration error: {ex.Message}");
+    return 78; // EX_CONFIG
+}
+catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.GetType().Name == "AddressInUseException")
+{
+    Console.Error.WriteLine($"smtp-proxy: cannot listen: {ex.Message}");
+    return 71; // EX_OSERR
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using SmtpFailoverProxy.Configuration;
+
+namespace SmtpFailoverProxy.Providers.Mailbox;
+
+/// <summary>
+/// Delivers into a folder: <c>QUEUEID.eml</c> holds the exact bytes, <c>QUEUEID.json</c> the envelope.
+/// The sandbox's stand-in for a real provider, and a way to see what the proxy would send.
+/// </summary>
+internal sealed class MailboxProvider : IEmailProvider
+{
+    private readonly string _path;
+
+    public MailboxProvider(string name, MailboxProviderOptions options)
+    {
+        Name = name;
+        _path = Path.GetFullPath(options.Path);
+        Directory.CreateDirectory(_path);
+    }
+
+    public string Name { get; }
+
+    public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var eml = Path.Combine(_path, message.QueueId + ".eml");
+            await using (var source = message.OpenContent())
+            await using (var target = new FileStream(eml, FileMode.Create, FileAccess.Write))
+            {
+                await source.CopyToAsync(target, cancellationToken);
+            }
+
+            var envelope = JsonSerializer.Serialize(new { message.QueueId, message.Sender, message.Recipients });
+            await File.WriteAllTextAsync(Path.Combine(_path, message.QueueId + ".json"), envelope, cancellationToken);
+            return DeliveryResult.ForAll(Name, OutcomeClass.Delivered, message.Recipients, RecipientStatus.Delivered,
+                new UpstreamReply(250, "2.0.0", $"Saved as {eml}"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return DeliveryResult.ForAll(Name, OutcomeClass.Transient, message.Recipients, RecipientStatus.Deferred,
+                new UpstreamReply(451, "4.3.0", $"Mailbox folder not writable: {ex.Message}"));
+        }
+    }
+}
