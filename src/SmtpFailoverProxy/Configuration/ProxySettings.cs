@@ -81,7 +81,13 @@ internal sealed class ProxySettings
         // The binder's words for a key no options class has: "...properties were not found on the instance of X: 'Foo'".
         const string unknown = "were not found on the instance of ";
         var at = ex.Message.IndexOf(unknown, StringComparison.Ordinal);
-        if (at < 0) return new ConfigurationException(key, ex.Message);
+        if (at < 0)
+        {
+            // "Failed to convert configuration value '...' at 'Smtp:MaxRecipients' to type 'System.Int32'."
+            var path = System.Text.RegularExpressions.Regex.Match(ex.Message, "at '([^']+)'");
+            return new ConfigurationException(path.Success ? path.Groups[1].Value : key, ex.Message);
+        }
+
         var names = ex.Message[(ex.Message.IndexOf(':', at) + 1)..].Trim();
         return new ConfigurationException(key, $"unknown key(s) {names}");
     }

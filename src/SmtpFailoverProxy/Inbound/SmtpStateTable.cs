@@ -19,6 +19,11 @@ internal static class SmtpStateTable
         [SmtpVerb.Vrfy] = null,
         [SmtpVerb.Quit] = null,
         [SmtpVerb.Rset] = null,
+        // Known but not offered: answered 502 wherever they come.
+        [SmtpVerb.Expn] = null,
+        [SmtpVerb.Bdat] = null,
+        [SmtpVerb.StartTls] = null,
+        [SmtpVerb.Auth] = null,
     };
 
     private static readonly Dictionary<SmtpSessionState, (Dictionary<SmtpVerb, SmtpSessionState?> Allowed, SmtpReply OutOfSequence)> Rows = new()
