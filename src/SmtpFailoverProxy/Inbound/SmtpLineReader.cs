@@ -81,15 +81,17 @@ internal sealed class SmtpLineReader : IDisposable
 
     private bool TrySliceLine(int maxLength, out SmtpLine line)
     {
-        var sequenceReader = new SequenceReader<byte>(_buffer);
-        if (sequenceReader.TryReadTo(out ReadOnlySequence<byte> withCr, (byte)'\n', advancePastDelimiter: true))
+        // Look for LF only within the limit: a longer line is cut into pieces whatever was buffered.
+        var window = _buffer.Length > maxLength ? _buffer.Slice(0, maxLength) : _buffer;
+        if (window.PositionOf((byte)'\n') is { } lf)
         {
             var startsLine = _atLineStart;
             _atLineStart = true;
-            _buffer = _buffer.Slice(sequenceReader.Position);
+            var withCr = _buffer.Slice(0, lf);
+            _buffer = _buffer.Slice(_buffer.GetPosition(1, lf));
             var endsWithCr = withCr.Length > 0 && withCr.Slice(withCr.Length - 1).FirstSpan[0] == (byte)'\r';
             var content = endsWithCr ? withCr.Slice(0, withCr.Length - 1) : withCr;
-            line = new SmtpLine(content, endsWithCr ? LineEnding.CrLf : LineEnding.BareLf, startsLine, withCr.Length + 1 > maxLength || !startsLine);
+            line = new SmtpLine(content, endsWithCr ? LineEnding.CrLf : LineEnding.BareLf, startsLine, TooLong: !startsLine);
             return true;
         }
 

@@ -130,7 +130,7 @@ internal sealed partial class SmtpRelayProvider : IEmailProvider, IAsyncDisposab
         var reply = ParseReply((int)ex.StatusCode, ex.Message);
         var outcome = SmtpReplyClassifier.Classify(reply);
         // MailKit throws for recipients only when none was accepted: each then keeps its own reply.
-        return new DeliveryResult(Name, outcome, PerRecipient(client, message, reply, SmtpReplyClassifier.StatusOf(reply, outcome)));
+        return new DeliveryResult(Name, outcome, PerRecipient(client, message, reply, SmtpReplyClassifier.StatusOf(outcome)));
     }
 
     /// <summary>Refused recipients get their own reply; the others share <paramref name="reply"/>.</summary>
@@ -140,7 +140,7 @@ internal sealed partial class SmtpRelayProvider : IEmailProvider, IAsyncDisposab
             var refused = client.RefusedRecipients.FirstOrDefault(x => x.Recipient.Equals(r, StringComparison.OrdinalIgnoreCase));
             if (refused.Response is null) return new RecipientResult(r, status, reply);
             var own = ParseReply((int)refused.Response.StatusCode, refused.Response.Response);
-            return new RecipientResult(r, SmtpReplyClassifier.StatusOf(own, SmtpReplyClassifier.Classify(own)), own);
+            return new RecipientResult(r, SmtpReplyClassifier.StatusOf(SmtpReplyClassifier.Classify(own)), own);
         }).ToArray();
 
     private DeliveryResult Deferred(OutboundMessage message, OutcomeClass outcome, UpstreamReply reply) =>

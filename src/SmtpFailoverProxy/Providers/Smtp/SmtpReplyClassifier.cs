@@ -54,7 +54,7 @@ internal static class SmtpReplyClassifier
     /// Whether a recipient with this reply is tried again later (provider-level trouble or a 4xx) or
     /// bounced (a 5xx about this message or recipient).
     /// </summary>
-    public static RecipientStatus StatusOf(UpstreamReply reply, OutcomeClass outcome) => outcome switch
+    public static RecipientStatus StatusOf(OutcomeClass outcome) => outcome switch
     {
         OutcomeClass.Delivered => RecipientStatus.Delivered,
         OutcomeClass.MessageRejected => RecipientStatus.Failed,

@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MimeKit;
+using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Delivery;
+using SmtpFailoverProxy.Providers;
+using SmtpFailoverProxy.Routing;
+using SmtpFailoverProxy.Spool;
+
+namespace SmtpFailoverProxy.Tests.Delivery;
+
+/// <summary>The attempt bookkeeping: retries, expiry and DSNs, on a fake clock.</summary>
+public sealed class MessageDelivererTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "sfp-unit", Guid.NewGuid().ToString("N"));
+    private readonly SpoolOptions _options = new() { MaxAge = TimeSpan.FromHours(2), RetryInitialDelay = TimeSpan.FromMinutes(1), RetryMaxDelay = TimeSpan.FromMinutes(30) };
+    private readonly MessageSpool _spool;
+    private readonly DeliveryQueue _queue;
+    private readonly ScriptedRouter _router = new();
+    private readonly MessageDeliverer _deliverer;
+
+    public MessageDelivererTests()
+    {
+        _spool = new MessageSpool(_root, _time);
+        _queue = new DeliveryQueue(_time);
+        _deliverer = new MessageDeliverer(_spool, _queue, _router, new RetrySchedule(_options), new DsnBuilder("proxy.test", _time),
+            _options, _time, NullLogger<MessageDeliverer>.Instance);
+    }
+
+    [Fact]
+    public async Task Deferred_recipients_are_saved_with_the_next_attempt_time_and_rescheduled()
+    {
+        var id = Accept("app@example.com", "a@example.com", "b@example.com");
+        _router.Next = Result(("a@example.com", RecipientStatus.Delivered, 250), ("b@example.com", RecipientStatus.Deferred, 451));
+
+        await _deliverer.DeliverAsync(id, CancellationToken.None);
+
+        var state = _spool.Load(id)!.State;
+        Assert.Equal(["b@example.com"], state.PendingRecipients);
+        Assert.Equal(1, state.Attempts);
+        Assert.Equal(_time.GetUtcNow().AddMinutes(1), state.NextAttemptAt);
+        Assert.Equal(1, _queue.WaitingCount);
+
+        _router.Next = Result(("b@example.com", RecipientStatus.Delivered, 250));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(_queue.Ready.TryRead(out var due));
+        await _deliverer.DeliverAsync(due!, CancellationToken.None);
+
+        Assert.Equal(["b@example.com"], _router.LastRecipients); // a@ is not sent twice
+        Assert.Null(_spool.Load(id));
+    }
+
+    [Fact]
+    public async Task Message_still_deferred_after_MaxAge_bounces_with_4_4_7_and_leaves_the_spool()
+    {
+        var id = Accept("app@example.com", "a@example.com");
+        _router.Next = Result(("a@example.com", RecipientStatus.Deferred, 421));
+        await _deliverer.DeliverAsync(id, CancellationToken.None);
+        Assert.NotNull(_spool.Load(id));
+
+        _time.Advance(TimeSpan.FromHours(2));
+        await _deliverer.DeliverAsync(id, CancellationToken.None);
+
+        Assert.Null(_spool.Load(id));
+        var dsn = Assert.Single(_spool.ListQueued());
+        var loaded = _spool.Load(dsn)!;
+        Assert.Equal("", loaded.Envelope.Sender);
+        Assert.Equal(["app@example.com"], loaded.Envelope.Recipients);
+        using var content = loaded.OpenContent();
+        var text = MimeMessage.Load(content).ToString();
+        Assert.Contains("Status: 4.4.7", text);
+        Assert.Contains("Final-Recipient: rfc822; a@example.com", text);
+    }
+
+    [Fact]
+    public async Task Refused_recipient_of_a_null_sender_message_bounces_without_a_DSN()
+    {
+        var id = Accept("", "a@example.com");
+        _router.Next = Result(("a@example.com", RecipientStatus.Failed, 550));
+
+        await _deliverer.DeliverAsync(id, CancellationToken.None);
+
+        Assert.Empty(_spool.ListQueued());
+    }
+
+    private string Accept(string sender, params string[] recipients)
+    {
+        var envelope = new MessageEnvelope(QueueId.New(_time), sender, recipients, _time.GetUtcNow(), "127.0.0.1", "client", false, false);
+        using var entry = _spool.Begin(envelope);
+        entry.Write("Subject: test\r\n\r\nbody\r\n"u8);
+        entry.Commit();
+        return envelope.QueueId;
+    }
+
+    private static DeliveryResult Result(params (string Recipient, RecipientStatus Status, int Code)[] outcomes) =>
+        new("scripted", OutcomeClass.Delivered, outcomes.Select(o => new RecipientResult(o.Recipient, o.Status, new UpstreamReply(o.Code, null, "scripted"))).ToArray());
+
+    public void Dispose()
+    {
+        _queue.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private sealed class ScriptedRouter : IDeliveryRouter
+    {
+        public DeliveryResult? Next { get; set; }
+        public IReadOnlyList<string> LastRecipients { get; private set; } = [];
+
+        public Task<DeliveryResult> RouteAsync(OutboundMessage message, CancellationToken cancellationToken)
+        {
+            LastRecipients = message.Recipients;
+            return Task.FromResult(Next!);
+        }
+    }
+}
