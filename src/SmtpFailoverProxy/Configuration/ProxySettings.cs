@@ -8,7 +8,7 @@ namespace SmtpFailoverProxy.Configuration;
 /// </summary>
 internal sealed class ProxySettings
 {
-    private static readonly string[] KnownProviderTypes = ["smtp", "mailbox"];
+    private static readonly string[] KnownProviderTypes = ["ses", "smtp", "mailbox"];
 
     public required SmtpOptions Smtp { get; init; }
     public required SpoolOptions Spool { get; init; }
@@ -56,6 +56,9 @@ internal sealed class ProxySettings
                     break;
                 case "mailbox":
                     BindSection<MailboxProviderOptions>(section).Validate(section.Path);
+                    break;
+                case "ses":
+                    BindSection<SesProviderOptions>(section).Validate(section.Path);
                     break;
             }
         }
@@ -117,6 +120,7 @@ internal sealed class ProxySettings
     private static string? DefaultType(string providerName) => providerName.ToLowerInvariant() switch
     {
         "gmail" => "smtp",
+        "ses" => "ses",
         _ => null,
     };
 }

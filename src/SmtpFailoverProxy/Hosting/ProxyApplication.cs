@@ -32,11 +32,11 @@ internal static class ProxyApplication
         builder.Services.AddSerilog((_, logger) => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}")
             .ReadFrom.Configuration(builder.Configuration));
 
-        var providers = ProviderFactory.Create(settings);
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Smtp);
@@ -45,8 +45,13 @@ internal static class ProxyApplication
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(new RetrySchedule(settings.Spool));
         services.AddSingleton(sp => new DsnBuilder(settings.Smtp.Hostname, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(providers);
-        services.AddSingleton<IDeliveryRouter>(new PrimaryProviderRouter(providers));
+        services.AddHttpClient("ses").ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = 32,
+        });
+        services.AddSingleton<IReadOnlyList<IEmailProvider>>(sp => ProviderFactory.Create(settings, sp));
+        services.AddSingleton<IDeliveryRouter>(sp => new PrimaryProviderRouter(sp.GetRequiredService<IReadOnlyList<IEmailProvider>>()));
         services.AddSingleton<MessageDeliverer>();
         services.AddHostedService<DeliveryWorker>();
 
@@ -57,7 +62,7 @@ internal static class ProxyApplication
         });
 
         var app = builder.Build();
-        AdminEndpoints.Map(app, providers);
+        AdminEndpoints.Map(app, app.Services.GetRequiredService<IReadOnlyList<IEmailProvider>>());
         return app;
     }
 }

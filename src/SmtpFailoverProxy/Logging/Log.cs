@@ -67,6 +67,12 @@ internal static partial class Log
     [LoggerMessage(4001, LogLevel.Warning, "Provider {Provider} failed for {QueueId}")]
     public static partial void ProviderFailed(this ILogger logger, Exception exception, string provider, string queueId);
 
+    [LoggerMessage(4002, LogLevel.Information, "SES accepted {QueueId} as {SesMessageId}")]
+    public static partial void SesAccepted(this ILogger logger, string queueId, string sesMessageId);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Could not read the SES account of {Provider} ({Error}); pacing at {Rate}/s")]
+    public static partial void SesAccountUnreadable(this ILogger logger, string provider, string error, double rate);
+
     // Host
     [LoggerMessage(5001, LogLevel.Information, "Admin API listening on {EndPoint}")]
     public static partial void AdminListening(this ILogger logger, string endPoint);

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Logging;
+
+namespace SmtpFailoverProxy.Providers.Ses;
+
+/// <summary>
+/// Relays through Amazon SES: SESv2 SendEmail with the raw bytes and the envelope recipients, paced at
+/// the account's MaxSendRate so the proxy itself never causes throttling. Every SES error is classified
+/// (<see cref="SesOutcomeClassifier"/>); only a message-level rejection bounces, the rest is retried.
+/// </summary>
+internal sealed class SesProvider(
+    string name,
+    ISesClient client,
+    SesProviderOptions options,
+    TimeProvider timeProvider,
+    ILogger<SesProvider> logger) : IEmailProvider
+{
+    private readonly SendRatePacer _pacer = new(timeProvider, options.MaxSendRate ?? options.FallbackSendRate);
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private long? _lastRefresh;
+
+    public string Name { get; } = name;
+
+    /// <summary>The send rate in force, recipients per second.</summary>
+    public double SendRate => _pacer.Rate;
+
+    public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        await RefreshSendRateAsync(cancellationToken);
+        await _pacer.WaitAsync(message.Recipients.Count, cancellationToken);
+
+        var raw = new byte[message.Size];
+        await using (var content = message.OpenContent()) await content.ReadExactlyAsync(raw, cancellationToken);
+
+        var result = await client.SendRawEmailAsync(new SesRawEmail(raw, message.Recipients, null), cancellationToken);
+        if (result.Error is null)
+        {
+            logger.SesAccepted(message.QueueId, result.MessageId!);
+            return DeliveryResult.ForAll(Name, OutcomeClass.Delivered, message.Recipients, RecipientStatus.Delivered,
+                new UpstreamReply(200, "2.0.0", $"SES MessageId {result.MessageId}"), result.MessageId);
+        }
+
+        var outcome = SesOutcomeClassifier.Classify(result.Error);
+        var status = outcome == OutcomeClass.MessageRejected ? RecipientStatus.Failed : RecipientStatus.Deferred;
+        return DeliveryResult.ForAll(Name, outcome, message.Recipients, status,
+            new UpstreamReply(result.Error.StatusCode, EnhancedCodeOf(outcome), result.Error.ToString()));
+    }
+
+    /// <summary>Reads MaxSendRate from GetAccount, at most once per <see cref="SesProviderOptions.AccountRefreshInterval"/>.</summary>
+    private async Task RefreshSendRateAsync(CancellationToken cancellationToken)
+    {
+        if (options.MaxSendRate is not null) return;
+        if (_lastRefresh is { } last && timeProvider.GetElapsedTime(last) < options.AccountRefreshInterval) return;
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lastRefresh is { } again && timeProvider.GetElapsedTime(again) < options.AccountRefreshInterval) return;
+            _lastRefresh = timeProvider.GetTimestamp();
+            var account = await client.GetAccountAsync(cancellationToken);
+            if (account.Account is { MaxSendRate: > 0 } a)
+            {
+                _pacer.Rate = a.MaxSendRate;
+            }
+            else if (account.Error is not null)
+            {
+                logger.SesAccountUnreadable(Name, account.Error.ToString(), _pacer.Rate);
+            }
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    // RFC 3463 codes for the DSN and logs: X.7.1 refused by policy, X.4.1 no answer, X.7.0 other security/policy.
+    private static string EnhancedCodeOf(OutcomeClass outcome) => outcome switch
+    {
+        OutcomeClass.MessageRejected => "5.7.1",
+        OutcomeClass.Suspended => "4.7.1",
+        OutcomeClass.Throttled or OutcomeClass.QuotaExhausted => "4.7.0",
+        OutcomeClass.ProviderMisconfigured => "4.7.0",
+        _ => "4.4.1",
+    };
+}
