@@ -37,15 +37,19 @@ internal sealed class SendRatePacer(TimeProvider timeProvider, double ratePerSec
     /// <summary>Waits until <paramref name="count"/> tokens are available and takes them.</summary>
     public async Task WaitAsync(int count, CancellationToken cancellationToken)
     {
-        TimeSpan wait;
+        var wait = Reserve(count);
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, timeProvider, cancellationToken);
+    }
+
+    /// <summary>Takes <paramref name="count"/> tokens now and returns how long to wait before using them.</summary>
+    internal TimeSpan Reserve(int count)
+    {
         lock (_lock)
         {
             Refill();
             _tokens -= count; // A reservation: later callers queue behind this one.
-            wait = _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / _rate);
+            return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / _rate);
         }
-
-        if (wait > TimeSpan.Zero) await Task.Delay(wait, timeProvider, cancellationToken);
     }
 
     private void Refill()
