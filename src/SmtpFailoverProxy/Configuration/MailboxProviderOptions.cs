@@ -1,7 +1,7 @@
 namespace SmtpFailoverProxy.Configuration;
 
 /// <summary>A local sink (<c>Type: mailbox</c>) that writes each message as an .eml file: no cloud account needed.</summary>
-public sealed class MailboxProviderOptions
+public sealed class MailboxProviderOptions : ProviderOptionsBase
 {
     /// <summary>The provider type: <c>mailbox</c>.</summary>
     public string Type { get; set; } = "mailbox";

@@ -15,6 +15,8 @@ internal sealed class ProxySettings
     public required StateOptions State { get; init; }
     public required AdminOptions Admin { get; init; }
     public required RoutingOptions Routing { get; init; }
+    public required CircuitOptions Circuit { get; init; }
+    public required MailClassOptions MailClasses { get; init; }
 
     /// <summary>Each provider's section, by name, with its type.</summary>
     public required IReadOnlyDictionary<string, (string Type, IConfigurationSection Section)> Providers { get; init; }
@@ -38,6 +40,8 @@ internal sealed class ProxySettings
             State = Bind<StateOptions>(configuration, "State"),
             Admin = Bind<AdminOptions>(configuration, "Admin"),
             Routing = Bind<RoutingOptions>(configuration, "Routing"),
+            Circuit = Bind<CircuitOptions>(configuration, "Circuit"),
+            MailClasses = Bind<MailClassOptions>(configuration, "MailClasses"),
             Providers = providers,
         };
 
@@ -46,24 +50,38 @@ internal sealed class ProxySettings
         settings.State.Validate();
         settings.Admin.Validate();
         settings.Routing.Validate(providers.Keys);
-        foreach (var name in settings.Routing.Order)
+        settings.Circuit.Validate();
+        settings.MailClasses.Validate();
+        foreach (var name in settings.Routing.Order) _ = settings.ProviderOptions(name);
+        return settings;
+    }
+
+    /// <summary>The validated options of provider <paramref name="name"/>, of its type's class.</summary>
+    public ProviderOptionsBase ProviderOptions(string name)
+    {
+        var (type, section) = Providers[name];
+        ProviderOptionsBase options;
+        switch (type)
         {
-            var (type, section) = providers[name];
-            switch (type)
-            {
-                case "smtp":
-                    BindSection<SmtpProviderOptions>(section).Validate(section.Path);
-                    break;
-                case "mailbox":
-                    BindSection<MailboxProviderOptions>(section).Validate(section.Path);
-                    break;
-                case "ses":
-                    BindSection<SesProviderOptions>(section).Validate(section.Path);
-                    break;
-            }
+            case "smtp":
+                var smtp = BindSection<SmtpProviderOptions>(section);
+                smtp.Validate(section.Path);
+                options = smtp;
+                break;
+            case "ses":
+                var ses = BindSection<SesProviderOptions>(section);
+                ses.Validate(section.Path);
+                options = ses;
+                break;
+            default:
+                var mailbox = BindSection<MailboxProviderOptions>(section);
+                mailbox.Validate(section.Path);
+                options = mailbox;
+                break;
         }
 
-        return settings;
+        options.ValidateLimits(section.Path);
+        return options;
     }
 
     /// <summary>Binds a section; a value of the wrong type or an unknown key stops startup with its path.</summary>

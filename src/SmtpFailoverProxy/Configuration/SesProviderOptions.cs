@@ -1,7 +1,7 @@
 namespace SmtpFailoverProxy.Configuration;
 
 /// <summary>Amazon SES through the SESv2 API (<c>Type: ses</c>).</summary>
-public sealed class SesProviderOptions
+public sealed class SesProviderOptions : ProviderOptionsBase
 {
     /// <summary>The provider type: <c>ses</c>.</summary>
     public string Type { get; set; } = "ses";

@@ -14,7 +14,7 @@ public enum SmtpSecurity
 }
 
 /// <summary>An upstream SMTP server (<c>Type: smtp</c>), such as smtp.gmail.com or SES's SMTP interface.</summary>
-public sealed class SmtpProviderOptions
+public sealed class SmtpProviderOptions : ProviderOptionsBase
 {
     /// <summary>The provider type: <c>smtp</c>.</summary>
     public string Type { get; set; } = "smtp";

@@ -6,7 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
+using Microsoft.Extensions.Logging;
 using SmtpFailoverProxy.Admin;
+using SmtpFailoverProxy.Circuits;
+using SmtpFailoverProxy.Health;
+using SmtpFailoverProxy.Logging;
+using SmtpFailoverProxy.State;
 using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Delivery;
 using SmtpFailoverProxy.Inbound;
@@ -50,8 +55,23 @@ internal static class ProxyApplication
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             MaxConnectionsPerServer = 32,
         });
-        services.AddSingleton<IReadOnlyList<IEmailProvider>>(sp => ProviderFactory.Create(settings, sp));
-        services.AddSingleton<IDeliveryRouter>(sp => new PrimaryProviderRouter(sp.GetRequiredService<IReadOnlyList<IEmailProvider>>()));
+        services.AddSingleton<IStateStore>(new FileStateStore(settings.State.Path));
+        services.AddSingleton<CircuitEventBus>();
+        services.AddSingleton(settings.Circuit);
+        services.AddSingleton(new MailClassifier(settings.MailClasses));
+        services.AddSingleton(sp =>
+        {
+            var policy = new RoutingPolicy(settings.Routing, builder.Configuration);
+            var logger = sp.GetRequiredService<ILogger<RoutingPolicy>>();
+            policy.Changed += change => logger.RoutingChanged(change);
+            return policy;
+        });
+        services.AddSingleton(sp => ProviderFactory.CreateRoutes(settings, sp));
+        services.AddSingleton<IDeliveryRouter, FailoverRouter>();
+        services.AddSingleton(sp => new CanaryProbe(settings.Circuit, settings.Smtp.Hostname, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<CircuitEventLogger>();
+        services.AddHostedService<ProviderHealthMonitor>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddSingleton<MessageDeliverer>();
         services.AddHostedService<DeliveryWorker>();
 
@@ -62,7 +82,7 @@ internal static class ProxyApplication
         });
 
         var app = builder.Build();
-        AdminEndpoints.Map(app, app.Services.GetRequiredService<IReadOnlyList<IEmailProvider>>());
+        AdminEndpoints.Map(app);
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Delivery;
 using SmtpFailoverProxy.Logging;
+using SmtpFailoverProxy.Routing;
 using SmtpFailoverProxy.Spool;
 
 namespace SmtpFailoverProxy.Inbound;
@@ -17,6 +18,7 @@ internal sealed class SmtpConnectionHandler(
     SmtpOptions options,
     MessageSpool spool,
     DeliveryQueue deliveryQueue,
+    MailClassifier classifier,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<SmtpSession> logger) : ConnectionHandler
@@ -38,7 +40,7 @@ internal sealed class SmtpConnectionHandler(
 
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = connection.ConnectionId, ["RemoteAddress"] = remoteName });
             logger.ConnectionOpened(remoteName);
-            var session = new SmtpSession(connection.Transport, remote, options, spool, deliveryQueue, timeProvider, logger,
+            var session = new SmtpSession(connection.Transport, remote, options, spool, deliveryQueue, classifier, timeProvider, logger,
                 lifetime.ApplicationStopping, connection.ConnectionClosed);
             await session.RunAsync();
         }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Delivery;
 using SmtpFailoverProxy.Logging;
+using SmtpFailoverProxy.Routing;
 using SmtpFailoverProxy.Spool;
 
 namespace SmtpFailoverProxy.Inbound;
@@ -27,6 +28,7 @@ internal sealed class SmtpSession
     private readonly SmtpOptions _options;
     private readonly MessageSpool _spool;
     private readonly DeliveryQueue _deliveryQueue;
+    private readonly MailClassifier _classifier;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly CancellationToken _shutdown;
@@ -44,6 +46,7 @@ internal sealed class SmtpSession
         SmtpOptions options,
         MessageSpool spool,
         DeliveryQueue deliveryQueue,
+        MailClassifier classifier,
         TimeProvider timeProvider,
         ILogger logger,
         CancellationToken shutdown,
@@ -55,6 +58,7 @@ internal sealed class SmtpSession
         _options = options;
         _spool = spool;
         _deliveryQueue = deliveryQueue;
+        _classifier = classifier;
         _timeProvider = timeProvider;
         _logger = logger;
         _shutdown = shutdown;
@@ -240,14 +244,15 @@ internal sealed class SmtpSession
 
         try
         {
-            var (size, dataRefusal) = await ReadDataIntoAsync(entry, refusal);
+            var (size, dataRefusal, headers) = await ReadDataIntoAsync(entry, refusal);
             if (size < 0) return false; // The client left mid-DATA: nothing was acknowledged, nothing is kept.
             refusal = dataRefusal;
             if (refusal is null)
             {
+                envelope = envelope with { MailClass = _classifier.Classify(envelope.Sender, envelope.Recipients.Count, headers) };
                 try
                 {
-                    entry!.Commit();
+                    entry!.Commit(envelope);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -262,7 +267,7 @@ internal sealed class SmtpSession
                 return Fail(refusal);
             }
 
-            _logger.MessageAccepted(envelope.QueueId, envelope.Sender, envelope.Recipients.Count, size);
+            _logger.MessageAccepted(envelope.QueueId, envelope.Sender, envelope.Recipients.Count, size, envelope.MailClass.ToString());
             _deliveryQueue.Enqueue(envelope.QueueId);
             Send(SmtpReply.Queued(envelope.QueueId));
             return true;
@@ -278,7 +283,7 @@ internal sealed class SmtpSession
     /// refusal is pending. Bytes keep being read after a refusal so the session stays in step. Returns the
     /// size received, or -1 when the client closed the connection before the end, and the refusal if any.
     /// </summary>
-    private async ValueTask<(long Size, SmtpReply? Refusal)> ReadDataIntoAsync(SpoolEntryWriter? entry, SmtpReply? refusal)
+    private async ValueTask<(long Size, SmtpReply? Refusal, MessageHeaderSummary Headers)> ReadDataIntoAsync(SpoolEntryWriter? entry, SmtpReply? refusal)
     {
         var filter = new MessageHeaderFilter();
         long size = 0;
@@ -286,10 +291,10 @@ internal sealed class SmtpSession
         while (true)
         {
             var read = await _input.ReadLineAsync(MaxTextLine, _options.DataTimeout);
-            if (read is not { } line) return (-1, refusal);
+            if (read is not { } line) return (-1, refusal, filter.Summary);
 
             // Only CR LF . CR LF ends the data: <LF>.<LF>, <CR>.<CR> and <LF>.<CR><LF> do not (SMTP smuggling).
-            if (line.IsDataTerminator && previousEndedWithCrLf) return (size, refusal);
+            if (line.IsDataTerminator && previousEndedWithCrLf) return (size, refusal, filter.Summary);
             previousEndedWithCrLf = line.Ending == LineEnding.CrLf;
 
             if (refusal is null)

@@ -19,8 +19,8 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Information, "Session with {RemoteAddress} timed out")]
     public static partial void SessionTimedOut(this ILogger logger, string remoteAddress);
 
-    [LoggerMessage(1004, LogLevel.Information, "Accepted {QueueId} from <{Sender}> for {RecipientCount} recipient(s), {Size} octets")]
-    public static partial void MessageAccepted(this ILogger logger, string queueId, string sender, int recipientCount, long size);
+    [LoggerMessage(1004, LogLevel.Information, "Accepted {QueueId} from <{Sender}> for {RecipientCount} recipient(s), {Size} octets, {MailClass}")]
+    public static partial void MessageAccepted(this ILogger logger, string queueId, string sender, int recipientCount, long size, string mailClass);
 
     [LoggerMessage(1005, LogLevel.Information, "Refused message from <{Sender}>: {Reply}")]
     public static partial void MessageRefused(this ILogger logger, string sender, string reply);
@@ -72,6 +72,19 @@ internal static partial class Log
 
     [LoggerMessage(4003, LogLevel.Warning, "Could not read the SES account of {Provider} ({Error}); pacing at {Rate}/s")]
     public static partial void SesAccountUnreadable(this ILogger logger, string provider, string error, double rate);
+
+    // Routing and circuits
+    [LoggerMessage(6001, LogLevel.Warning, "{QueueId} not taken by {Provider} ({Outcome}: {Reply}); trying the next provider")]
+    public static partial void FailingOver(this ILogger logger, string queueId, string provider, string outcome, string reply);
+
+    [LoggerMessage(6002, LogLevel.Warning, "Circuit {Provider} {Kind}: {State} {Reason} until {OpenUntil:o} - {Detail}")]
+    public static partial void CircuitTransition(this ILogger logger, string provider, string kind, string state, string? reason, DateTimeOffset? openUntil, string? detail);
+
+    [LoggerMessage(6003, LogLevel.Warning, "Routing: {Change}")]
+    public static partial void RoutingChanged(this ILogger logger, string change);
+
+    [LoggerMessage(6004, LogLevel.Information, "Canary for {Provider}: {Outcome} - {Detail}")]
+    public static partial void CanaryResult(this ILogger logger, string provider, string outcome, string detail);
 
     // Host
     [LoggerMessage(5001, LogLevel.Information, "Admin API listening on {EndPoint}")]

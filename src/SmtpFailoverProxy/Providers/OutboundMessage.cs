@@ -15,4 +15,8 @@ public sealed record OutboundMessage(
     Func<Stream> OpenContent,
     long Size,
     bool EightBitMime,
-    bool SmtpUtf8);
+    bool SmtpUtf8)
+{
+    /// <summary>The mail class decided at acceptance: a transactional-only provider takes no bulk mail.</summary>
+    public Routing.MailClass MailClass { get; init; } = Routing.MailClass.Transactional;
+}

@@ -1,29 +1,43 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SmtpFailoverProxy.Circuits;
 using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Providers.Mailbox;
 using SmtpFailoverProxy.Providers.Ses;
 using SmtpFailoverProxy.Providers.Smtp;
+using SmtpFailoverProxy.Routing;
+using SmtpFailoverProxy.State;
 
 namespace SmtpFailoverProxy.Providers;
 
-/// <summary>Creates the configured providers, in routing order, from their sections.</summary>
+/// <summary>Creates the providers of <c>Routing:Order</c>, each with its circuit and quota.</summary>
 internal static class ProviderFactory
 {
-    public static IReadOnlyList<IEmailProvider> Create(ProxySettings settings, IServiceProvider services) =>
-        settings.Routing.EffectiveOrder.Select(name => Create(name, settings, services)).ToArray();
-
-    private static IEmailProvider Create(string name, ProxySettings settings, IServiceProvider services)
+    public static IReadOnlyDictionary<string, ProviderRoute> CreateRoutes(ProxySettings settings, IServiceProvider services)
     {
-        var (type, section) = settings.Providers[name];
-        return type switch
+        var time = services.GetRequiredService<TimeProvider>();
+        var store = services.GetRequiredService<IStateStore>();
+        var events = services.GetRequiredService<CircuitEventBus>();
+        var routes = new Dictionary<string, ProviderRoute>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in settings.Routing.Order)
         {
-            "smtp" => new SmtpRelayProvider(name, ProxySettings.BindSection<SmtpProviderOptions>(section)),
-            "mailbox" => new MailboxProvider(name, ProxySettings.BindSection<MailboxProviderOptions>(section)),
-            "ses" => CreateSes(name, ProxySettings.BindSection<SesProviderOptions>(section), services),
-            _ => throw new ConfigurationException($"{section.Path}:Type", $"'{type}' is not a provider type"),
-        };
+            var options = settings.ProviderOptions(name);
+            var provider = Create(name, options, services);
+            var circuit = new ProviderCircuit(name, settings.Circuit, time, events, store);
+            var quota = options.EffectiveDailyLimit(name) is { } limit ? new RollingQuota(name, limit, options.CriticalReservePercent, time, store) : null;
+            routes[name] = new ProviderRoute(provider, circuit, quota, options.EffectiveTransactionalOnly(name));
+        }
+
+        return routes;
     }
+
+    private static IEmailProvider Create(string name, ProviderOptionsBase options, IServiceProvider services) => options switch
+    {
+        SmtpProviderOptions smtp => new SmtpRelayProvider(name, smtp),
+        SesProviderOptions ses => CreateSes(name, ses, services),
+        MailboxProviderOptions mailbox => new MailboxProvider(name, mailbox),
+        _ => throw new ConfigurationException($"Providers:{name}:Type", "is not a provider type"),
+    };
 
     private static SesProvider CreateSes(string name, SesProviderOptions options, IServiceProvider services)
     {

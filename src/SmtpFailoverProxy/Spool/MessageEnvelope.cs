@@ -22,5 +22,8 @@ internal sealed record MessageEnvelope(
     /// <summary>True for a delivery status notification we made ourselves.</summary>
     public bool IsDsn { get; init; }
 
+    /// <summary>The mail class decided at acceptance (see <c>MailClasses</c> in the README).</summary>
+    public Routing.MailClass MailClass { get; init; } = Routing.MailClass.Transactional;
+
     public bool HasNullSender => Sender.Length == 0;
 }

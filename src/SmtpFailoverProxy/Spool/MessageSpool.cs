@@ -44,9 +44,7 @@ internal sealed class MessageSpool
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 4096);
-            envelope = SpoolFile.ReadHeader(file);
-            offset = file.Position;
-            length = file.Length - offset;
+            (envelope, offset, length) = SpoolFile.Read(file);
         }
         catch (FileNotFoundException)
         {

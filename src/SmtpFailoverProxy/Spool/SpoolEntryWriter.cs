@@ -21,10 +21,10 @@ internal sealed class SpoolEntryWriter : IDisposable
         Envelope = envelope;
         _tempPath = Path.Combine(directories.Temp, envelope.QueueId + SpoolFile.Extension);
         _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024);
-        SpoolFile.WriteHeader(_file, envelope);
+        SpoolFile.WriteMagic(_file);
     }
 
-    public MessageEnvelope Envelope { get; }
+    public MessageEnvelope Envelope { get; private set; }
 
     /// <summary>The message bytes as a stream, for writers that produce a whole message (DSNs).</summary>
     public Stream Content => _file;
@@ -43,11 +43,19 @@ internal sealed class SpoolEntryWriter : IDisposable
     }
 
     /// <summary>
+    /// Writes the envelope (<paramref name="final"/> when what was learnt while receiving changed it),
     /// fsyncs the file, renames it into the queue and fsyncs the queue folder: after this returns, the
     /// message survives a crash or power loss. Only then may the client hear 250.
     /// </summary>
-    public string Commit()
+    public string Commit(MessageEnvelope? final = null)
     {
+        if (final is not null)
+        {
+            if (final.QueueId != Envelope.QueueId) throw new ArgumentException("The queue id cannot change.", nameof(final));
+            Envelope = final;
+        }
+
+        SpoolFile.WriteTrailer(_file, Envelope);
         _file.Flush(flushToDisk: true);
         _file.Dispose();
         var finalPath = _directories.MessagePath(Envelope.QueueId);

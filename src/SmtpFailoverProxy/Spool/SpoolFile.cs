@@ -1,51 +1,62 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
-/// The layout of one spool file: a magic line, the envelope as one line of JSON, then the message bytes
-/// exactly as they will be relayed.
+/// The layout of one spool file: a magic line, the message bytes exactly as they will be relayed, then
+/// the envelope as a trailer, written at commit when all of it (the mail class too) is known.
 /// <code>
-/// SFP1\n
-/// {"QueueId":"...","Sender":"...",...}\n
+/// SFP2\n
 /// Received: ...\r\n
 /// (message)
+/// \n{"QueueId":"...","Sender":"...",...}\n
+/// 0000000123\n          (length of the JSON, ten digits)
 /// </code>
 /// </summary>
 internal static class SpoolFile
 {
     public const string Extension = ".msg";
-    private static ReadOnlySpan<byte> Magic => "SFP1\n"u8;
+    private static ReadOnlySpan<byte> Magic => "SFP2\n"u8;
+    private const int LengthDigits = 10;
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    public static void WriteHeader(Stream stream, MessageEnvelope envelope)
+    public static void WriteMagic(Stream stream) => stream.Write(Magic);
+
+    public static void WriteTrailer(Stream stream, MessageEnvelope envelope)
     {
-        stream.Write(Magic);
         var json = JsonSerializer.SerializeToUtf8Bytes(envelope, Json);
+        stream.WriteByte((byte)'\n');
         stream.Write(json);
+        stream.WriteByte((byte)'\n');
+        stream.Write(Encoding.ASCII.GetBytes(json.Length.ToString("D" + LengthDigits, CultureInfo.InvariantCulture)));
         stream.WriteByte((byte)'\n');
     }
 
-    /// <summary>Reads the envelope and leaves <paramref name="stream"/> at the first byte of the message.</summary>
-    public static MessageEnvelope ReadHeader(Stream stream)
+    /// <summary>Reads the envelope and where the message bytes lie in the file.</summary>
+    public static (MessageEnvelope Envelope, long ContentOffset, long ContentLength) Read(FileStream file)
     {
         Span<byte> magic = stackalloc byte[Magic.Length];
-        stream.ReadExactly(magic);
+        file.ReadExactly(magic);
         if (!magic.SequenceEqual(Magic)) throw new InvalidDataException("Not a spool file (bad magic).");
 
-        var line = new MemoryStream();
-        int b;
-        while ((b = stream.ReadByte()) != '\n')
+        Span<byte> digits = stackalloc byte[LengthDigits + 1];
+        if (file.Length < Magic.Length + digits.Length + 2) throw new InvalidDataException("Spool file too short for its trailer.");
+        file.Position = file.Length - digits.Length;
+        file.ReadExactly(digits);
+        if (!int.TryParse(digits[..LengthDigits], NumberStyles.None, CultureInfo.InvariantCulture, out var jsonLength))
         {
-            if (b < 0) throw new InvalidDataException("Spool file ends inside its envelope.");
-            line.WriteByte((byte)b);
+            throw new InvalidDataException("Spool file trailer has no length.");
         }
 
-        return JsonSerializer.Deserialize<MessageEnvelope>(line.GetBuffer().AsSpan(0, (int)line.Length), Json)
-            ?? throw new InvalidDataException("Spool file has an empty envelope.");
+        var jsonStart = file.Length - digits.Length - 1 - jsonLength;
+        if (jsonStart - 1 < Magic.Length) throw new InvalidDataException("Spool file trailer is longer than the file.");
+        var json = new byte[jsonLength];
+        file.Position = jsonStart;
+        file.ReadExactly(json);
+        var envelope = JsonSerializer.Deserialize<MessageEnvelope>(json, Json) ?? throw new InvalidDataException("Spool file has an empty envelope.");
+        return (envelope, Magic.Length, jsonStart - 1 - Magic.Length);
     }
-
-    public static string ToText(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

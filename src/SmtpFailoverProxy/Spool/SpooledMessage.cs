@@ -5,11 +5,10 @@ internal sealed record SpooledMessage(MessageEnvelope Envelope, DeliveryState St
 {
     public string QueueId => Envelope.QueueId;
 
-    /// <summary>Opens the message bytes (after the envelope) for reading.</summary>
+    /// <summary>Opens the message bytes (between the magic line and the envelope trailer) for reading.</summary>
     public Stream OpenContent()
     {
         var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 64 * 1024, FileOptions.SequentialScan);
-        file.Position = ContentOffset;
-        return file;
+        return new MimeKit.IO.BoundStream(file, ContentOffset, ContentOffset + ContentLength, leaveOpen: false);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Health;
 using SmtpFailoverProxy.Logging;
 
 namespace SmtpFailoverProxy.Providers.Ses;
@@ -14,7 +15,7 @@ internal sealed class SesProvider(
     ISesClient client,
     SesProviderOptions options,
     TimeProvider timeProvider,
-    ILogger<SesProvider> logger) : IEmailProvider
+    ILogger<SesProvider> logger) : IEmailProvider, IProviderHealthCheck
 {
     private readonly SendRatePacer _pacer = new(timeProvider, options.MaxSendRate ?? options.FallbackSendRate);
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -71,6 +72,32 @@ internal sealed class SesProvider(
         {
             _refresh.Release();
         }
+    }
+
+    /// <summary>
+    /// GetAccount: sending is possible when SendingEnabled is true and EnforcementStatus is not SHUTDOWN;
+    /// PROBATION and more than 90% of Max24HourSend used are warnings.
+    /// </summary>
+    public async Task<ProviderHealth?> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var answer = await client.GetAccountAsync(cancellationToken);
+        if (answer.Account is not { } account)
+        {
+            // Credentials refused is a finding; no answer at all is not.
+            return answer.Error is { } error && SesOutcomeClassifier.Classify(error) is OutcomeClass.ProviderMisconfigured or OutcomeClass.Suspended
+                ? new ProviderHealth(false, error.ToString(), [])
+                : null;
+        }
+
+        var warnings = new List<string>();
+        if (account.EnforcementStatus.Equals("PROBATION", StringComparison.OrdinalIgnoreCase)) warnings.Add("SES account is on PROBATION");
+        if (account.Max24HourSend > 0 && account.SentLast24Hours > 0.9 * account.Max24HourSend)
+        {
+            warnings.Add($"SES has sent {account.SentLast24Hours} of {account.Max24HourSend} in 24 hours (over 90%)");
+        }
+
+        var canSend = account.SendingEnabled && !account.EnforcementStatus.Equals("SHUTDOWN", StringComparison.OrdinalIgnoreCase);
+        return new ProviderHealth(canSend, $"SendingEnabled={account.SendingEnabled}, EnforcementStatus={account.EnforcementStatus}", warnings);
     }
 
     // RFC 3463 codes for the DSN and logs: X.7.1 refused by policy, X.4.1 no answer, X.7.0 other security/policy.
