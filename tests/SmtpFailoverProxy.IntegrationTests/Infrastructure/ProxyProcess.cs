@@ -75,12 +75,31 @@ internal sealed class ProxyProcess : IDisposable
     /// <summary>Runs the executable with these settings and returns it without waiting for it to listen.</summary>
     public static ChildProcess Launch(Dictionary<string, string> settings, params string[] extraArguments)
     {
-        var configFile = Path.Combine(settings["__WorkDirectory"], "empty.json");
-        File.WriteAllText(configFile, "{}");
+        // A test may put its own JSON in the configuration file (to edit it while running).
+        var configFile = ConfigFile(settings);
+        if (!File.Exists(configFile)) File.WriteAllText(configFile, "{}");
         var arguments = new List<string> { RepositoryPaths.ProxyDll, "--config", configFile };
         arguments.AddRange(settings.Where(kv => !kv.Key.StartsWith("__", StringComparison.Ordinal)).Select(kv => $"--{kv.Key}={kv.Value}"));
         arguments.AddRange(extraArguments);
         return new ChildProcess("dotnet", arguments);
+    }
+
+    /// <summary>The --config file of these settings.</summary>
+    public static string ConfigFile(Dictionary<string, string> settings) => Path.Combine(settings["__WorkDirectory"], "smtp-proxy.json");
+
+    /// <summary>GET /status of the admin API.</summary>
+    public async Task<System.Text.Json.JsonElement> StatusAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{AdminPort}/status")).RootElement;
+    }
+
+    /// <summary>The state of a provider's circuit, from the admin API.</summary>
+    public async Task<string> CircuitStateAsync(string provider)
+    {
+        var status = await StatusAsync();
+        return status.GetProperty("providers").EnumerateArray().Single(p => p.GetProperty("name").GetString() == provider)
+            .GetProperty("circuit").GetProperty("state").GetString()!;
     }
 
     /// <summary>SIGKILL, as a crash would.</summary>
@@ -96,7 +115,7 @@ internal sealed class ProxyProcess : IDisposable
 
     private async Task WaitUntilListeningAsync()
     {
-        await Eventually.TrueAsync(() => _process.HasExited || CanConnect(SmtpPort), "the proxy to listen");
+        await Eventually.TrueAsync(() => _process.HasExited || (CanConnect(SmtpPort) && CanConnect(AdminPort)), "the proxy to listen");
         if (_process.HasExited) throw new InvalidOperationException($"The proxy exited with {_process.ExitCode}:\n{_process.Output}");
     }
 
