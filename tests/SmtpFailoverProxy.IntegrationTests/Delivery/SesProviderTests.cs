@@ -155,12 +155,7 @@ public sealed class SesProviderTests
     {
         using var sandbox = await SesSandboxProcess.StartAsync();
         var settings = ProxyProcess.DefaultSettings();
-        settings["Routing:Order:0"] = "ses";
-        settings["Providers:ses:Type"] = "ses";
-        settings["Providers:ses:Region"] = "ap-northeast-2";
-        settings["Providers:ses:ServiceUrl"] = sandbox.Url.ToString();
-        settings["Providers:ses:AccessKeyId"] = SesSandboxProcess.AccessKeyId;
-        settings["Providers:ses:SecretAccessKey"] = SesSandboxProcess.SecretAccessKey;
+        ProxyProcess.AddSesSandboxProvider(settings, sandbox.Url);
         using var proxy = await ProxyProcess.StartAsync(settings);
         var dataFile = Path.Combine(proxy.WorkDirectory, "message.eml");
         await File.WriteAllTextAsync(dataFile, Raw[..^2]); // swaks adds the final CR LF itself

@@ -24,13 +24,8 @@ internal sealed class FailoverLab : IDisposable
         var ses = await SesSandboxProcess.StartAsync();
         var gmail = await UpstreamSmtpServer.StartAsync();
         var settings = ProxyProcess.DefaultSettings();
-        settings["Routing:Order:0"] = "ses";
+        ProxyProcess.AddSesSandboxProvider(settings, ses.Url);
         settings["Routing:Order:1"] = "gmail";
-        settings["Providers:ses:Type"] = "ses";
-        settings["Providers:ses:Region"] = "ap-northeast-2";
-        settings["Providers:ses:ServiceUrl"] = ses.Url.ToString();
-        settings["Providers:ses:AccessKeyId"] = SesSandboxProcess.AccessKeyId;
-        settings["Providers:ses:SecretAccessKey"] = SesSandboxProcess.SecretAccessKey;
         settings["Providers:ses:MaxSendRate"] = "200";
         settings["Providers:gmail:Type"] = "smtp";
         settings["Providers:gmail:Host"] = "127.0.0.1";

@@ -55,6 +55,17 @@ internal sealed class ProxyProcess : IDisposable
         return settings;
     }
 
+    /// <summary>Adds provider <c>ses</c> pointing at an SES sandbox, at position <paramref name="order"/> of the routing.</summary>
+    public static void AddSesSandboxProvider(Dictionary<string, string> settings, Uri sandbox, int order = 0)
+    {
+        settings[$"Routing:Order:{order}"] = "ses";
+        settings["Providers:ses:Type"] = "ses";
+        settings["Providers:ses:Region"] = "ap-northeast-2";
+        settings["Providers:ses:ServiceUrl"] = sandbox.ToString();
+        settings["Providers:ses:AccessKeyId"] = SesSandboxProcess.AccessKeyId;
+        settings["Providers:ses:SecretAccessKey"] = SesSandboxProcess.SecretAccessKey;
+    }
+
     /// <summary>Settings that deliver into a local mailbox folder.</summary>
     public static Dictionary<string, string> DeliveringToMailbox()
     {
