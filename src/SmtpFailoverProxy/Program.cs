@@ -4,6 +4,8 @@ using SmtpFailoverProxy.Sandbox;
 
 // smtp-proxy [run] [--config PATH] [--Section:Key=value ...]
 // smtp-proxy ses-sandbox [--port 4566] [--SesSandbox:Key=value ...]
+// smtp-proxy sandbox [--Section:Key=value ...]      proxy + SES sandbox + Gmail stand-in on loopback
+// smtp-proxy demo                                    a narrated failover and recovery, ~20 s
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = args.Length > 0 && args[0] == verb ? args[1..] : args;
 
@@ -25,8 +27,20 @@ try
             }
 
             return 0;
+        case "sandbox":
+            var ports = new SandboxEnvironment.Ports(2525, 8025, 4566, 2526);
+            await using (var environment = await SandboxEnvironment.StartAsync("./sandbox", ports, SandboxTuning, rest))
+            {
+                Console.WriteLine($"Sandbox: SMTP 127.0.0.1:{ports.Smtp}, admin http://127.0.0.1:{ports.Admin}/status, SES sandbox http://127.0.0.1:{ports.Ses}/_sandbox, Gmail stand-in 127.0.0.1:{ports.Gmail}.");
+                Console.WriteLine("Mail lands in ./sandbox/ses and ./sandbox/gmail. Suspend SES: curl -X PUT 127.0.0.1:4566/_sandbox/mode -H 'content-type: application/json' -d '{\"Mode\":\"Suspended\"}'");
+                await environment.Proxy.WaitForShutdownAsync();
+            }
+
+            return 0;
+        case "demo":
+            return await new FailoverDemo(Console.Out).RunAsync(rest);
         default:
-            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|ses-sandbox] [--config PATH] [--Section:Key=value ...]");
+            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|sandbox|demo|ses-sandbox] [--config PATH] [--Section:Key=value ...]");
             return 64; // EX_USAGE
     }
 }
@@ -39,4 +53,18 @@ catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connectio
 {
     Console.Error.WriteLine($"smtp-proxy: cannot listen: {ex.Message}");
     return 71; // EX_OSERR
+}
+
+internal static partial class Program
+{
+    /// <summary>Short durations so that a person at a terminal sees the circuit open, the canary and the recovery.</summary>
+    private static readonly string[] SandboxTuning =
+    [
+        "--Circuit:SuspensionOpenDuration=00:00:30",
+        "--Circuit:CanaryFailureExtension=00:00:15",
+        "--Circuit:CanaryCheckInterval=00:00:01",
+        "--Circuit:HealthCheckInterval=00:00:10",
+        "--Spool:RetryInitialDelay=00:00:05",
+        "--Spool:RetryMaxDelay=00:00:15",
+    ];
 }
