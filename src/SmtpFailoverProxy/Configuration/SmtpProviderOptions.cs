@@ -13,6 +13,16 @@ public enum SmtpSecurity
     Implicit,
 }
 
+/// <summary>What to do with a From address the upstream will not send as.</summary>
+public enum FromPolicy
+{
+    /// <summary>Send the message as it is.</summary>
+    Keep,
+
+    /// <summary>Put <see cref="SmtpProviderOptions.RewriteFromAddress"/> in From (keeping the display name) and the original From in Reply-To.</summary>
+    Rewrite,
+}
+
 /// <summary>An upstream SMTP server (<c>Type: smtp</c>), such as smtp.gmail.com or SES's SMTP interface.</summary>
 public sealed class SmtpProviderOptions : ProviderOptionsBase
 {
@@ -43,6 +53,20 @@ public sealed class SmtpProviderOptions : ProviderOptionsBase
     /// <summary>Connections kept open and reused. <value>The default value is 4 (1 to 64).</value></summary>
     public int MaxConnections { get; set; } = 4;
 
+    /// <summary>
+    /// From addresses this account may send as (Gmail "send mail as" aliases, or @domain); a message from one
+    /// of them is relayed untouched. <value>The default value is empty.</value>
+    /// </summary>
+    public List<string> SendAsAliases { get; set; } = [];
+
+    /// <summary>For other From addresses. <value>The default value is <c>Keep</c>; <c>Rewrite</c> suits Gmail, which otherwise rewrites From itself.</value></summary>
+    public FromPolicy FromPolicy { get; set; } = FromPolicy.Keep;
+
+    /// <summary>The address put in From by <c>Rewrite</c>. <value>The default value is <see cref="Username"/>.</value></summary>
+    public string? RewriteFromAddress { get; set; }
+
+    internal string? EffectiveRewriteFromAddress => string.IsNullOrEmpty(RewriteFromAddress) ? Username : RewriteFromAddress;
+
     internal int EffectivePort => Port ?? Security switch
     {
         SmtpSecurity.Implicit => 465,
@@ -57,5 +81,7 @@ public sealed class SmtpProviderOptions : ProviderOptionsBase
         ConfigurationException.ThrowIf(Timeout <= TimeSpan.Zero, $"{key}:Timeout", "must be a positive duration such as \"00:00:30\"");
         ConfigurationException.ThrowIf(MaxConnections is < 1 or > 64, $"{key}:MaxConnections", "must be between 1 and 64");
         ConfigurationException.ThrowIf(!string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(Username), $"{key}:Username", "is required when a Password is set");
+        ConfigurationException.ThrowIf(FromPolicy == FromPolicy.Rewrite && string.IsNullOrEmpty(EffectiveRewriteFromAddress), $"{key}:RewriteFromAddress",
+            "is required for FromPolicy Rewrite (or set Username)");
     }
 }

@@ -142,4 +142,30 @@ public sealed class FailoverTests
         Assert.Empty(lab.Gmail.Messages);
         Assert.Equal("Closed", await lab.Proxy.CircuitStateAsync("ses"));
     }
+
+    [Fact]
+    public async Task On_Gmail_a_From_that_is_not_a_send_as_alias_is_rewritten_and_SES_gets_the_original_bytes()
+    {
+        using var lab = await FailoverLab.StartAsync(s =>
+        {
+            s["Providers:gmail:FromPolicy"] = "Rewrite";
+            s["Providers:gmail:RewriteFromAddress"] = "relay@example.com";
+            s["Providers:gmail:SendAsAliases:0"] = "@alias.example.com";
+        });
+        await lab.SendAsync("via ses", "user@example.com", "List-Unsubscribe: <mailto:unsub@example.com>");
+        await Eventually.TrueAsync(() => lab.SesSubjects.Contains("via ses"), "SES to carry it");
+        await lab.Ses.SetModeAsync("Suspended");
+
+        // List-Unsubscribe alone would make it bulk (held for SES); the app says it is transactional.
+        await lab.SendAsync("via gmail", "user@example.com", "List-Unsubscribe: <mailto:unsub@example.com>", "X-Mail-Class: transactional");
+
+        await Eventually.TrueAsync(() => lab.GmailSubjects.Contains("via gmail"), "Gmail to carry it");
+        var gmail = lab.Gmail.Messages.Single().Text;
+        Assert.Contains("\r\nFrom: relay@example.com\r\n", gmail);
+        Assert.Contains("\r\nReply-To: app@example.com\r\n", gmail);
+        Assert.Contains("List-Unsubscribe: <mailto:unsub@example.com>", gmail);
+        var ses = System.Text.Encoding.UTF8.GetString(lab.Ses.Messages.Single().Content);
+        Assert.Contains("\r\nFrom: app@example.com\r\n", ses);
+        Assert.DoesNotContain("Reply-To", ses);
+    }
 }

@@ -112,6 +112,7 @@ internal sealed partial class SmtpRelayProvider : IEmailProvider, IAsyncDisposab
         await using var content = message.OpenContent();
         // persistent: parts stay on disk and are written back from there, byte for byte.
         var mime = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken);
+        FromRewriter.Apply(mime, _options);
         var sender = new MailboxAddress(string.Empty, message.Sender);
         var recipients = message.Recipients.Select(r => new MailboxAddress(string.Empty, r)).ToList();
         var format = RelayFormat;
