@@ -6,6 +6,7 @@ using SmtpFailoverProxy.Sandbox;
 // smtp-proxy ses-sandbox [--port 4566] [--SesSandbox:Key=value ...]
 // smtp-proxy sandbox [--Section:Key=value ...]      proxy + SES sandbox + Gmail stand-in on loopback
 // smtp-proxy demo                                    a narrated failover and recovery, ~20 s
+// smtp-proxy admin status|primary NAME|isolate NAME|reset NAME [--admin URL]
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = args.Length > 0 && args[0] == verb ? args[1..] : args;
 
@@ -37,10 +38,12 @@ try
             }
 
             return 0;
+        case "admin":
+            return await SmtpFailoverProxy.Admin.AdminCommand.RunAsync(rest, Console.Out, Console.Error);
         case "demo":
             return await new FailoverDemo(Console.Out).RunAsync(rest);
         default:
-            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|sandbox|demo|ses-sandbox] [--config PATH] [--Section:Key=value ...]");
+            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|sandbox|demo|ses-sandbox|admin] [--config PATH] [--Section:Key=value ...]");
             return 64; // EX_USAGE
     }
 }

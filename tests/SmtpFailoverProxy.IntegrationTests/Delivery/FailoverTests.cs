@@ -168,4 +168,26 @@ public sealed class FailoverTests
         Assert.Contains("\r\nFrom: app@example.com\r\n", ses);
         Assert.DoesNotContain("Reply-To", ses);
     }
+
+    [Fact]
+    public async Task Operator_switches_the_primary_with_the_admin_CLI_without_restart()
+    {
+        using var lab = await FailoverLab.StartAsync();
+        var admin = $"http://127.0.0.1:{lab.Proxy.AdminPort}";
+
+        using (var cli = new ChildProcess("dotnet", [RepositoryPaths.ProxyDll, "admin", "primary", "gmail", "--admin", admin]))
+        {
+            Assert.Equal(0, await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await lab.SendAsync("switched by the operator");
+        await Eventually.TrueAsync(() => lab.GmailSubjects.Contains("switched by the operator"), "Gmail as primary");
+
+        using var status = new ChildProcess("dotnet", [RepositoryPaths.ProxyDll, "admin", "status", "--admin", admin]);
+        Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("\"primary\":\"gmail\"", status.Output);
+
+        using var unknown = new ChildProcess("dotnet", [RepositoryPaths.ProxyDll, "admin", "primary", "postcard", "--admin", admin]);
+        Assert.Equal(1, await unknown.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
