@@ -11,4 +11,5 @@ internal interface IProviderHealthCheck
 /// <param name="CanSend">The account may send (SES: SendingEnabled and EnforcementStatus not SHUTDOWN).</param>
 /// <param name="Detail">What the provider said.</param>
 /// <param name="Warnings">Signs of trouble ahead (probation, quota nearly used).</param>
-internal sealed record ProviderHealth(bool CanSend, string Detail, IReadOnlyList<string> Warnings);
+/// <param name="Problem">When it cannot send, why: Suspended (the account) or ProviderMisconfigured (our credentials or setup).</param>
+internal sealed record ProviderHealth(bool CanSend, string Detail, IReadOnlyList<string> Warnings, Providers.OutcomeClass Problem = Providers.OutcomeClass.Suspended);

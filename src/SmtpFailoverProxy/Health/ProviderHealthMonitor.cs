@@ -60,7 +60,11 @@ internal sealed class ProviderHealthMonitor(
         if (route.Provider is not IProviderHealthCheck check) return;
         var health = await check.CheckHealthAsync(cancellationToken);
         if (health is null) return;
-        if (!health.CanSend) route.Circuit.Open(OutcomeClass.Suspended, options.SuspensionOpenDuration, health.Detail);
+        if (!health.CanSend)
+        {
+            var duration = health.Problem == OutcomeClass.ProviderMisconfigured ? options.MisconfiguredProbeInterval : options.SuspensionOpenDuration;
+            route.Circuit.Open(health.Problem, duration, health.Detail);
+        }
         foreach (var warning in health.Warnings) route.Circuit.Warn(warning);
     }
 }

@@ -39,6 +39,17 @@ public sealed class ProviderHealthMonitorTests
     }
 
     [Fact]
+    public async Task Refused_credentials_open_the_circuit_as_misconfigured_not_as_suspended()
+    {
+        _ses.Health = new ProviderHealth(false, "UnrecognizedClientException: invalid token", [], OutcomeClass.ProviderMisconfigured);
+
+        await _monitor.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(OutcomeClass.ProviderMisconfigured, _route.Circuit.Snapshot.Reason);
+        Assert.Equal(_time.GetUtcNow() + _options.MisconfiguredProbeInterval, _route.Circuit.Snapshot.OpenUntil);
+    }
+
+    [Fact]
     public async Task Health_is_polled_at_the_interval_not_every_round()
     {
         await _monitor.RunOnceAsync(CancellationToken.None);

@@ -84,8 +84,8 @@ internal sealed class SesProvider(
         if (answer.Account is not { } account)
         {
             // Credentials refused is a finding; no answer at all is not.
-            return answer.Error is { } error && SesOutcomeClassifier.Classify(error) is OutcomeClass.ProviderMisconfigured or OutcomeClass.Suspended
-                ? new ProviderHealth(false, error.ToString(), [])
+            return answer.Error is { } error && SesOutcomeClassifier.Classify(error) is (OutcomeClass.ProviderMisconfigured or OutcomeClass.Suspended) and var problem
+                ? new ProviderHealth(false, error.ToString(), [], problem)
                 : null;
         }
 
