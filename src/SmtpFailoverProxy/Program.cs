@@ -7,6 +7,7 @@ using SmtpFailoverProxy.Sandbox;
 // smtp-proxy sandbox [--Section:Key=value ...]      proxy + SES sandbox + Gmail stand-in on loopback
 // smtp-proxy demo                                    a narrated failover and recovery, ~20 s
 // smtp-proxy admin status|primary NAME|isolate NAME|reset NAME [--admin URL]
+// smtp-proxy hash-password < password                  a hash for Smtp:Users:NAME
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = args.Length > 0 && args[0] == verb ? args[1..] : args;
 
@@ -40,10 +41,22 @@ try
             return 0;
         case "admin":
             return await SmtpFailoverProxy.Admin.AdminCommand.RunAsync(rest, Console.Out, Console.Error);
+        case "hash-password":
+            // The password comes on standard input (echo 'secret' | smtp-proxy hash-password), never as an argument.
+            if (!Console.IsInputRedirected) Console.Error.Write("Password: ");
+            var password = Console.ReadLine();
+            if (string.IsNullOrEmpty(password))
+            {
+                Console.Error.WriteLine("smtp-proxy hash-password: no password on standard input");
+                return 64;
+            }
+
+            Console.WriteLine(SmtpFailoverProxy.Security.PasswordHasher.Hash(password));
+            return 0;
         case "demo":
             return await new FailoverDemo(Console.Out).RunAsync(rest);
         default:
-            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|sandbox|demo|ses-sandbox|admin] [--config PATH] [--Section:Key=value ...]");
+            Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|sandbox|demo|ses-sandbox|admin|hash-password] [--config PATH] [--Section:Key=value ...]");
             return 64; // EX_USAGE
     }
 }

@@ -32,7 +32,42 @@ public sealed class SmtpOptions
     /// <summary>Sender domains allowed in MAIL FROM; empty allows any. <value>The default value is empty.</value></summary>
     public List<string> AllowedSenderDomains { get; set; } = [];
 
+    /// <summary>Networks (CIDR) whose clients may relay without AUTH; others must authenticate. <value>The default value is loopback only: 127.0.0.0/8 and ::1/128.</value></summary>
+    public List<string> AllowedClients { get; set; } = ["127.0.0.0/8", "::1/128"];
+
+    /// <summary>Every client must authenticate, allowed network or not. <value>The default value is false.</value></summary>
+    public bool RequireAuth { get; set; }
+
+    /// <summary>AUTH users: name -> salted hash from <c>smtp-proxy hash-password</c>. <value>The default value is none.</value></summary>
+    public Dictionary<string, string> Users { get; set; } = [];
+
+    /// <summary>Offer AUTH without TLS to loopback clients (elsewhere AUTH needs TLS). <value>The default value is true.</value></summary>
+    public bool AllowPlaintextAuthOnLoopback { get; set; } = true;
+
+    /// <summary>Server certificate for STARTTLS and implicit TLS: a PEM file (with <see cref="TlsKey"/>) or a .pfx. <value>The default value is none: no TLS.</value></summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/> (when not in the same file).</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>The password of a .pfx <see cref="TlsCertificate"/>. Never logged.</summary>
+    public string? TlsPfxPassword { get; set; }
+
+    /// <summary>A second listener speaking TLS from the first byte (port 465 style), e.g. <c>127.0.0.1:4650</c>. <value>The default value is none.</value></summary>
+    public string? ImplicitTlsListen { get; set; }
+
+    /// <summary>Failed AUTH attempts from one address within <see cref="AuthFailureWindow"/> before it is blocked. <value>The default value is 5.</value></summary>
+    public int MaxAuthFailures { get; set; } = 5;
+
+    /// <summary>The window of <see cref="MaxAuthFailures"/>, also how long a block lasts. <value>The default value is 15 minutes.</value></summary>
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Pause before answering a failed AUTH (slows guessing). <value>The default value is 1 second.</value></summary>
+    public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     internal IPEndPoint ListenEndPoint => EndPointParser.Parse(Listen, "Smtp:Listen");
+
+    internal IPEndPoint? ImplicitTlsEndPoint => string.IsNullOrEmpty(ImplicitTlsListen) ? null : EndPointParser.Parse(ImplicitTlsListen, "Smtp:ImplicitTlsListen");
 
     internal void Validate()
     {
@@ -44,6 +79,22 @@ public sealed class SmtpOptions
         ConfigurationException.ThrowIf(DataTimeout <= TimeSpan.Zero, "Smtp:DataTimeout", "must be a positive duration such as \"00:03:00\"");
         ConfigurationException.ThrowIf(MaxConnections < 1, "Smtp:MaxConnections", "must be at least 1");
         ConfigurationException.ThrowIf(MaxErrors < 1, "Smtp:MaxErrors", "must be at least 1");
+        for (var i = 0; i < AllowedClients.Count; i++)
+        {
+            ConfigurationException.ThrowIf(!IPNetwork.TryParse(AllowedClients[i], out _), $"Smtp:AllowedClients:{i}", $"'{AllowedClients[i]}' is not a network such as 10.0.0.0/8");
+        }
+
+        foreach (var (user, hash) in Users)
+        {
+            ConfigurationException.ThrowIf(!Security.PasswordHasher.IsHash(hash), $"Smtp:Users:{user}", "is not a password hash; make one with: smtp-proxy hash-password");
+        }
+
+        ConfigurationException.ThrowIf(TlsCertificate is not null && !File.Exists(TlsCertificate), "Smtp:TlsCertificate", $"file '{TlsCertificate}' not found");
+        ConfigurationException.ThrowIf(TlsKey is not null && !File.Exists(TlsKey), "Smtp:TlsKey", $"file '{TlsKey}' not found");
+        ConfigurationException.ThrowIf(ImplicitTlsEndPoint is not null && TlsCertificate is null, "Smtp:ImplicitTlsListen", "needs Smtp:TlsCertificate");
+        ConfigurationException.ThrowIf(MaxAuthFailures < 1, "Smtp:MaxAuthFailures", "must be at least 1");
+        ConfigurationException.ThrowIf(AuthFailureWindow <= TimeSpan.Zero, "Smtp:AuthFailureWindow", "must be a positive duration");
+        ConfigurationException.ThrowIf(AuthFailureDelay < TimeSpan.Zero, "Smtp:AuthFailureDelay", "must not be negative");
         for (var i = 0; i < AllowedSenderDomains.Count; i++)
         {
             ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(AllowedSenderDomains[i]) || AllowedSenderDomains[i].Contains('@'),

@@ -17,6 +17,7 @@ using SmtpFailoverProxy.Delivery;
 using SmtpFailoverProxy.Inbound;
 using SmtpFailoverProxy.Providers;
 using SmtpFailoverProxy.Routing;
+using SmtpFailoverProxy.Security;
 using SmtpFailoverProxy.Spool;
 
 namespace SmtpFailoverProxy.Hosting;
@@ -59,6 +60,7 @@ internal static class ProxyApplication
         services.AddSingleton<CircuitEventBus>();
         services.AddSingleton(settings.Circuit);
         services.AddSingleton(new MailClassifier(settings.MailClasses));
+        services.AddSingleton(sp => new SmtpSecurityPolicy(settings.Smtp, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var policy = new RoutingPolicy(settings.Routing, builder.Configuration);
@@ -78,6 +80,11 @@ internal static class ProxyApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.Smtp.ListenEndPoint, listen => listen.UseConnectionHandler<SmtpConnectionHandler>());
+            if (settings.Smtp.ImplicitTlsEndPoint is { } implicitTls)
+            {
+                kestrel.Listen(implicitTls, listen => listen.UseConnectionHandler<SmtpConnectionHandler>());
+            }
+
             kestrel.Listen(settings.Admin.ListenEndPoint);
         });
 

@@ -69,5 +69,10 @@ internal sealed class MessageHeaderFilter
         else if (Ascii.EqualsIgnoreCase(name, "Precedence"u8)) Summary = Summary with { Precedence = Value(line) };
         else if (Ascii.EqualsIgnoreCase(name, "List-Unsubscribe"u8)) Summary = Summary with { HasListUnsubscribe = true };
         else if (Ascii.EqualsIgnoreCase(name, "Subject"u8)) Summary = Summary with { Subject = Value(line) };
+        else if (Ascii.EqualsIgnoreCase(name, "From"u8) && MimeKit.InternetAddressList.TryParse(Value(line), out var from)
+                 && from.Mailboxes.FirstOrDefault() is { } mailbox)
+        {
+            Summary = Summary with { FromDomain = mailbox.Domain };
+        }
     }
 }

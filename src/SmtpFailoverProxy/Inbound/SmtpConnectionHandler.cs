@@ -6,6 +6,7 @@ using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Delivery;
 using SmtpFailoverProxy.Logging;
 using SmtpFailoverProxy.Routing;
+using SmtpFailoverProxy.Security;
 using SmtpFailoverProxy.Spool;
 
 namespace SmtpFailoverProxy.Inbound;
@@ -19,6 +20,7 @@ internal sealed class SmtpConnectionHandler(
     MessageSpool spool,
     DeliveryQueue deliveryQueue,
     MailClassifier classifier,
+    SmtpSecurityPolicy security,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<SmtpSession> logger) : ConnectionHandler
@@ -40,7 +42,8 @@ internal sealed class SmtpConnectionHandler(
 
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = connection.ConnectionId, ["RemoteAddress"] = remoteName });
             logger.ConnectionOpened(remoteName);
-            var session = new SmtpSession(connection.Transport, remote, options, spool, deliveryQueue, classifier, timeProvider, logger,
+            var implicitTls = options.ImplicitTlsEndPoint is { } tlsEndPoint && (connection.LocalEndPoint as IPEndPoint)?.Port == tlsEndPoint.Port;
+            var session = new SmtpSession(connection.Transport, remote, options, spool, deliveryQueue, classifier, security, implicitTls, timeProvider, logger,
                 lifetime.ApplicationStopping, connection.ConnectionClosed);
             await session.RunAsync();
         }

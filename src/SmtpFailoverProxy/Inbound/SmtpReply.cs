@@ -65,6 +65,19 @@ internal sealed class SmtpReply
     public static readonly SmtpReply SpoolUnavailable = new(451, "4.3.0", "Could not queue the message, try again later");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
 
+    public static readonly SmtpReply ReadyToStartTls = new(220, "2.0.0", "Ready to start TLS");
+    public static readonly SmtpReply AuthSucceeded = new(235, "2.7.0", "Authentication successful");
+    public static readonly SmtpReply PipelinedStartTls = new(421, "4.7.0", "Data after STARTTLS refused, closing connection");
+    public static readonly SmtpReply AuthTemporarilyBlocked = new(454, "4.7.0", "Too many failed authentications, try again later");
+    public static readonly SmtpReply AuthCancelled = new(501, "5.0.0", "Authentication cancelled");
+    public static readonly SmtpReply AuthBadEncoding = new(501, "5.5.2", "Cannot decode the AUTH response (base64)");
+    public static readonly SmtpReply TlsAlreadyActive = new(503, "5.5.1", "TLS already active");
+    public static readonly SmtpReply AlreadyAuthenticated = new(503, "5.5.1", "Already authenticated");
+    public static readonly SmtpReply UnknownAuthMechanism = new(504, "5.5.4", "Unrecognized authentication type");
+    public static readonly SmtpReply AuthenticationRequired = new(530, "5.7.0", "Authentication required");
+    public static readonly SmtpReply AuthFailed = new(535, "5.7.8", "Authentication credentials invalid");
+    public static readonly SmtpReply EncryptionRequired = new(538, "5.7.11", "Encryption required for requested authentication mechanism");
+    public static readonly SmtpReply FromDomainNotAllowed = new(550, "5.7.1", "From header domain not allowed to relay through this host");
     public static readonly SmtpReply UnknownCommand = new(500, "5.5.1", "Command unrecognized");
     public static readonly SmtpReply LineTooLong = new(500, "5.5.2", "Line too long");
     public static readonly SmtpReply BareLineFeedInCommand = new(500, "5.5.2", "Command lines must end with <CR><LF>");

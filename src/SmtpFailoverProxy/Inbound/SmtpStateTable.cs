@@ -22,14 +22,18 @@ internal static class SmtpStateTable
         // Known but not offered: answered 502 wherever they come.
         [SmtpVerb.Expn] = null,
         [SmtpVerb.Bdat] = null,
-        [SmtpVerb.StartTls] = null,
-        [SmtpVerb.Auth] = null,
     };
 
     private static readonly Dictionary<SmtpSessionState, (Dictionary<SmtpVerb, SmtpSessionState?> Allowed, SmtpReply OutOfSequence)> Rows = new()
     {
         [SmtpSessionState.Connected] = (new(Anywhere), SmtpReply.NeedHelo),
-        [SmtpSessionState.Greeted] = (new(Anywhere) { [SmtpVerb.Mail] = SmtpSessionState.HasSender }, SmtpReply.NeedMail),
+        // STARTTLS and AUTH only between transactions, after EHLO (RFC 3207 4, RFC 4954 4).
+        [SmtpSessionState.Greeted] = (new(Anywhere)
+        {
+            [SmtpVerb.Mail] = SmtpSessionState.HasSender,
+            [SmtpVerb.StartTls] = null,
+            [SmtpVerb.Auth] = null,
+        }, SmtpReply.NeedMail),
         [SmtpSessionState.HasSender] = (new(Anywhere) { [SmtpVerb.Rcpt] = SmtpSessionState.HasRecipients }, SmtpReply.NeedRecipient),
         [SmtpSessionState.HasRecipients] = (new(Anywhere)
         {

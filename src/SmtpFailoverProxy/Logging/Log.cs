@@ -37,6 +37,15 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Information, "SMTP listening on {EndPoint}")]
     public static partial void SmtpListening(this ILogger logger, string endPoint);
 
+    [LoggerMessage(1010, LogLevel.Information, "{RemoteAddress} authenticated as {User}")]
+    public static partial void AuthSucceeded(this ILogger logger, string user, string remoteAddress);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Failed AUTH from {RemoteAddress}")]
+    public static partial void AuthFailed(this ILogger logger, string remoteAddress);
+
+    [LoggerMessage(1012, LogLevel.Information, "TLS handshake with {RemoteAddress} failed: {Error}")]
+    public static partial void TlsHandshakeFailed(this ILogger logger, string remoteAddress, string error);
+
     // Spool
     [LoggerMessage(2001, LogLevel.Information, "Spool at {Path} holds {Count} message(s) to deliver")]
     public static partial void SpoolRecovered(this ILogger logger, string path, int count);

@@ -24,6 +24,7 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
     private readonly DeliveryQueue _queue;
     private readonly MailboxProvider _mailbox;
     private readonly SmtpOptions _options;
+    private readonly Security.SmtpSecurityPolicy _security;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
@@ -32,6 +33,7 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
     public SmtpStandInServer(IPEndPoint endPoint, string folder, ILogger logger)
     {
         _options = new SmtpOptions { Hostname = "gmail-stand-in.local", MaxMessageSize = 64 * 1024 * 1024 };
+        _security = new Security.SmtpSecurityPolicy(_options, TimeProvider.System);
         _spool = new MessageSpool(Path.Combine(folder, ".spool"), TimeProvider.System);
         _queue = new DeliveryQueue(TimeProvider.System);
         _mailbox = new MailboxProvider("gmail-stand-in", new MailboxProviderOptions { Path = folder });
@@ -65,7 +67,7 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
         await using var stream = new NetworkStream(socket, ownsSocket: true);
         var pipe = new StreamDuplexPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
         var session = new SmtpSession(pipe, (socket.RemoteEndPoint as IPEndPoint)?.Address, _options, _spool, _queue,
-            new MailClassifier(new MailClassOptions()), TimeProvider.System, _logger, _stop.Token, CancellationToken.None);
+            new MailClassifier(new MailClassOptions()), _security, implicitTls: false, TimeProvider.System, _logger, _stop.Token, CancellationToken.None);
         await session.RunAsync();
     }
 

@@ -25,7 +25,7 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
     {
         var options = new SmtpOptions { Hostname = "proxy.test", CommandTimeout = TimeSpan.FromMinutes(5), DataTimeout = TimeSpan.FromMinutes(3) };
         _queue = new DeliveryQueue(_time);
-        var session = new SmtpSession(new DuplexPipe(_toServer.Reader, _toClient.Writer), null, options, new MessageSpool(_root, _time), _queue, new SmtpFailoverProxy.Routing.MailClassifier(new MailClassOptions()),
+        var session = new SmtpSession(new DuplexPipe(_toServer.Reader, _toClient.Writer), System.Net.IPAddress.Loopback, options, new MessageSpool(_root, _time), _queue, new SmtpFailoverProxy.Routing.MailClassifier(new MailClassOptions()), new SmtpFailoverProxy.Security.SmtpSecurityPolicy(options, _time), false,
             _time, NullLogger.Instance, _shutdown.Token, CancellationToken.None);
         _session = Task.Run(session.RunAsync);
     }
