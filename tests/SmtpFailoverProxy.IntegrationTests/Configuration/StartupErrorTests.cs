@@ -13,6 +13,11 @@ public sealed class StartupErrorTests
     [InlineData("Routing:Order:0", "nowhere", "Routing:Order:0")]
     [InlineData("Providers:gmail:Port", "70000", "Providers:gmail:Port")]
     [InlineData("Smtp:NoSuchKey", "1", "Smtp")]
+    [InlineData("Smtp:Users:bob", "plaintext-password", "Smtp:Users:bob")]
+    [InlineData("Smtp:AllowedClients:0", "everyone", "Smtp:AllowedClients:0")]
+    [InlineData("Smtp:TlsCertificate", "/nonexistent/cert.pem", "Smtp:TlsCertificate")]
+    [InlineData("Circuit:FailureRatio", "2", "Circuit:FailureRatio")]
+    [InlineData("Providers:gmail:DailyLimit", "0", "Providers:gmail:DailyLimit")]
     public async Task Bad_value_stops_startup_naming_the_key(string key, string value, string named)
     {
         var settings = ProxyProcess.RelayingTo(TestPorts.GetFree());
