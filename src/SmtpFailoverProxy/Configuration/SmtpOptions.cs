@@ -65,6 +65,27 @@ public sealed class SmtpOptions
     /// <summary>Pause before answering a failed AUTH (slows guessing). <value>The default value is 1 second.</value></summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Open connections from one address; more get 421. <value>The default value is 100.</value></summary>
+    public int MaxConnectionsPerClient { get; set; } = 100;
+
+    /// <summary>DATA transfers in progress at once; more get 451 and retry. <value>The default value is 200.</value></summary>
+    public int MaxConcurrentData { get; set; } = 200;
+
+    /// <summary>Slowest DATA accepted, in octets per second, once <see cref="MinDataRateGrace"/> has passed (slowloris). <value>The default value is 1024.</value></summary>
+    public int MinDataRate { get; set; } = 1024;
+
+    /// <summary>How long a DATA transfer may be slow before <see cref="MinDataRate"/> applies. <value>The default value is 30 seconds.</value></summary>
+    public TimeSpan MinDataRateGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages one address may send per minute; 0 for no limit. <value>The default value is 0.</value></summary>
+    public int MaxMessagesPerClientPerMinute { get; set; }
+
+    /// <summary>Recipients one address may name per minute; 0 for no limit. <value>The default value is 0.</value></summary>
+    public int MaxRecipientsPerClientPerMinute { get; set; }
+
+    /// <summary>Largest header section accepted, in octets. <value>The default value is 262144 (256 KiB).</value></summary>
+    public int MaxHeaderSize { get; set; } = 256 * 1024;
+
     internal IPEndPoint ListenEndPoint => EndPointParser.Parse(Listen, "Smtp:Listen");
 
     internal IPEndPoint? ImplicitTlsEndPoint => string.IsNullOrEmpty(ImplicitTlsListen) ? null : EndPointParser.Parse(ImplicitTlsListen, "Smtp:ImplicitTlsListen");
@@ -93,6 +114,12 @@ public sealed class SmtpOptions
         ConfigurationException.ThrowIf(TlsKey is not null && !File.Exists(TlsKey), "Smtp:TlsKey", $"file '{TlsKey}' not found");
         ConfigurationException.ThrowIf(ImplicitTlsEndPoint is not null && TlsCertificate is null, "Smtp:ImplicitTlsListen", "needs Smtp:TlsCertificate");
         ConfigurationException.ThrowIf(MaxAuthFailures < 1, "Smtp:MaxAuthFailures", "must be at least 1");
+        ConfigurationException.ThrowIf(MaxConnectionsPerClient < 1, "Smtp:MaxConnectionsPerClient", "must be at least 1");
+        ConfigurationException.ThrowIf(MaxConcurrentData < 1, "Smtp:MaxConcurrentData", "must be at least 1");
+        ConfigurationException.ThrowIf(MinDataRate < 0, "Smtp:MinDataRate", "must not be negative (0 turns the check off)");
+        ConfigurationException.ThrowIf(MaxMessagesPerClientPerMinute < 0, "Smtp:MaxMessagesPerClientPerMinute", "must not be negative");
+        ConfigurationException.ThrowIf(MaxRecipientsPerClientPerMinute < 0, "Smtp:MaxRecipientsPerClientPerMinute", "must not be negative");
+        ConfigurationException.ThrowIf(MaxHeaderSize < 1024, "Smtp:MaxHeaderSize", "must be at least 1024 octets");
         ConfigurationException.ThrowIf(AuthFailureWindow <= TimeSpan.Zero, "Smtp:AuthFailureWindow", "must be a positive duration");
         ConfigurationException.ThrowIf(AuthFailureDelay < TimeSpan.Zero, "Smtp:AuthFailureDelay", "must not be negative");
         for (var i = 0; i < AllowedSenderDomains.Count; i++)

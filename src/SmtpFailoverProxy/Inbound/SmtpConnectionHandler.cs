@@ -31,12 +31,21 @@ internal sealed class SmtpConnectionHandler(
     {
         var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
         var remoteName = remote?.ToString() ?? "unknown";
+        var counted = false;
         try
         {
             if (Interlocked.Increment(ref _open) > options.MaxConnections)
             {
                 logger.ConnectionLimitReached(remoteName, options.MaxConnections);
                 await connection.Transport.Output.WriteAsync(SmtpReply.TooManyConnections.ToBytes());
+                return;
+            }
+
+            counted = security.Limits.TryOpenConnection(remote);
+            if (!counted)
+            {
+                logger.ConnectionLimitReached(remoteName, options.MaxConnectionsPerClient);
+                await connection.Transport.Output.WriteAsync(SmtpReply.TooManyConnectionsFromClient.ToBytes());
                 return;
             }
 
@@ -53,6 +62,7 @@ internal sealed class SmtpConnectionHandler(
         }
         finally
         {
+            if (counted) security.Limits.CloseConnection(remote);
             Interlocked.Decrement(ref _open);
         }
     }

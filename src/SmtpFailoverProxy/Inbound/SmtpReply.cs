@@ -62,6 +62,13 @@ internal sealed class SmtpReply
     public static readonly SmtpReply CommandTimeout = new(421, "4.4.2", "Timeout waiting for client input, closing connection");
     public static readonly SmtpReply TooManyConnections = new(421, "4.3.2", "Too many connections, try again later");
     public static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
+    public static readonly SmtpReply TooManyConnectionsFromClient = new(421, "4.7.0", "Too many connections from your address, try again later");
+    public static readonly SmtpReply DataRateTooLow = new(421, "4.4.2", "Data rate too low, closing connection");
+    public static readonly SmtpReply TooManyTransfers = new(451, "4.3.2", "Too many messages in transfer, try again later");
+    public static readonly SmtpReply MessageRateExceeded = new(451, "4.7.0", "Message rate limit exceeded, try again later");
+    public static readonly SmtpReply RecipientRateExceeded = new(452, "4.5.3", "Recipient rate limit exceeded, try again later");
+    public static readonly SmtpReply NulInData = new(550, "5.6.0", "Message refused: NUL characters are not allowed (RFC 5322 2.3)");
+    public static readonly SmtpReply HeaderTooLarge = new(552, "5.3.4", "Message header section too large");
     public static readonly SmtpReply SpoolUnavailable = new(451, "4.3.0", "Could not queue the message, try again later");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
 

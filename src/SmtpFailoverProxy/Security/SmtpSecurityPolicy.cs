@@ -19,7 +19,11 @@ internal sealed class SmtpSecurityPolicy
         _allowed = options.AllowedClients.Select(c => IPNetwork.Parse(c)).ToArray();
         Certificate = options.TlsCertificate is null ? null : new TlsCertificateSource(options.TlsCertificate, options.TlsKey, options.TlsPfxPassword);
         AuthFailures = new AuthFailureTracker(options.MaxAuthFailures, options.AuthFailureWindow, timeProvider);
+        Limits = new ClientLimits(options, timeProvider);
     }
+
+    /// <summary>Connections, transfers and rates per client.</summary>
+    public ClientLimits Limits { get; }
 
     /// <summary>The TLS certificate, or null when TLS is not configured.</summary>
     public TlsCertificateSource? Certificate { get; }

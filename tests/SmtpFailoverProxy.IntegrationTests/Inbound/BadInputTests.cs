@@ -28,12 +28,96 @@ public sealed class BadInputTests(MailboxProxyFixture fixture) : IClassFixture<M
     [InlineData("EXPN staff", "502 5.5.1")]
     [InlineData("BDAT 10 LAST", "502 5.5.1")]
     [InlineData("EHLO", "501 5.5.2")]
+    [InlineData("EHLO two words", "501 5.5.2")]
+    [InlineData("HELO", "501 5.5.2")]
+    [InlineData("NOOP\0", "501 5.5.2")]
+    [InlineData("NO\u0007OP", "501 5.5.2")]
+    [InlineData(" NOOP", "500 5.5.1")]
+    [InlineData("\tNOOP", "500 5.5.1")]
+    [InlineData("MAIL FROM:<a@example.com>\u00e9", "501 5.5.2")]
+    [InlineData("MAIL FROM:<a@example.com> SIZE=abc", "501 5.5.2")]
+    [InlineData("MAIL FROM:<a@example.com> BODY=BINARYMIME", "501 5.5.2")]
+    [InlineData("MAIL FROM:<user@exämple.com>", "553 5.6.7")]
+    [InlineData("MAIL FROM:<user@[127.0.0.1]>", "550 5.7.1")]
+    [InlineData("STARTTLS", "502 5.5.1")]
+    [InlineData("AUTH PLAIN AGFsaWNlAHNlY3JldA==", "502 5.5.1")]
+    [InlineData("VRFY postmaster", "252 2.1.5")]
+    [InlineData("HELP", "214 2.0.0")]
+    [InlineData("NOOP with an argument", "250 2.0.0")]
+    [InlineData("mail from:<a@example.com>", "250 2.1.0")]
+    [InlineData("MAIL FROM:<\"quoted local\"@example.com>", "250 2.1.0")]
+    [InlineData("MAIL FROM:<@relay.example.com:a@example.com>", "250 2.1.0")]
+    [InlineData("MAIL FROM:<a@example.com> SMTPUTF8 BODY=8BITMIME", "250 2.1.0")]
     public async Task Bad_command_gets_its_reply_and_the_session_continues(string command, string expected)
     {
         await using var client = await SmtpTestClient.ConnectAsync(Port);
 
         Assert.StartsWith(expected, await client.CommandAsync(command));
         Assert.StartsWith("250 ", await client.CommandAsync("NOOP"));
+    }
+
+    [Theory]
+    [InlineData("RCPT TO:<>", "550 5.1.3")]
+    [InlineData("RCPT TO:<user>", "501 5.1.3")]
+    [InlineData("RCPT TO:<postmaster>", "501 5.1.3")]
+    [InlineData("RCPT TO:<a@example.com> NOTIFY=NEVER", "555 5.5.4")]
+    [InlineData("RCPT TO:<用户@例子.广告>", "553 5.6.7")]
+    [InlineData("RCPT TO:<a@" + "x234567890123456789012345678901234567890123456789012345678901234.example.com>", "501 5.1.3")]
+    [InlineData("RCPT TO:<\"john..doe\"@example.com>", "250 2.1.5")]
+    [InlineData("DATA", "503 5.5.1")]
+    [InlineData("MAIL FROM:<b@example.com>", "503 5.5.1")]
+    public async Task Bad_recipient_or_sequence_in_a_transaction_gets_its_reply(string command, string expected)
+    {
+        await using var client = await SmtpTestClient.ConnectAsync(Port);
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<app@example.com>"));
+
+        Assert.StartsWith(expected, await client.CommandAsync(command));
+        Assert.StartsWith("250 ", await client.CommandAsync("NOOP"));
+    }
+
+    [Theory]
+    [InlineData("Subject: nul\r\n\r\nbefore\0after\r\n", "550 5.6.0")]
+    [InlineData("Subject: ends with dot LF\r\n\r\nbody\r\n.\nMAIL FROM:<evil@example.com>\r\n", "550 5.6.0")]
+    [InlineData("Subject: CR dot CR\r\n\r\nbody\r.\rMAIL FROM:<evil@example.com>\r\n", "550 5.6.0")]
+    [InlineData("Subject: dots\r\n\r\n..stuffed\r\n...\r\n", "250 2.0.0")]
+    [InlineData("", "250 2.0.0")]
+    [InlineData("Subject: 8bit without BODY=8BITMIME\r\n\r\nÜnïcödé\r\n", "250 2.0.0")]
+    [InlineData("From: Somebody <ceo@elsewhere.org>\r\nSubject: spoof\r\n\r\nx\r\n", "550 5.7.1")]
+    [InlineData("X-Big: {big}\r\nSubject: big header\r\n\r\nx\r\n", "552 5.3.4")]
+    public async Task Bad_data_gets_its_reply_after_the_final_dot_and_the_session_continues(string data, string expected)
+    {
+        await using var client = await SmtpTestClient.ConnectAsync(Port);
+        await client.CommandAsync("MAIL FROM:<app@example.com>");
+        await client.CommandAsync("RCPT TO:<user@example.com>");
+        Assert.StartsWith("354", await client.CommandAsync("DATA"));
+
+        await client.SendAsync(data.Replace("{big}", new string('h', 900) + "\r\n " + new string('h', 900) + "\r\n " + new string('h', 900)) + ".\r\n");
+
+        Assert.StartsWith(expected, await client.ReadReplyAsync());
+        Assert.StartsWith("250 2.1.0", await client.CommandAsync("MAIL FROM:<app@example.com>"));
+    }
+
+    [Fact]
+    public async Task A_megabyte_of_pipelined_garbage_ends_that_session_only()
+    {
+        await using (var client = await SmtpTestClient.ConnectAsync(Port))
+        {
+            var flood = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("FROB\r\n", 1024 * 1024 / 6)));
+            try
+            {
+                await client.SendAsync(flood);
+            }
+            catch (IOException)
+            {
+                // The server may close while we still write: that is the point.
+            }
+
+            var replies = await client.ReadReplyAsync();
+            Assert.StartsWith("500", replies);
+        }
+
+        await using var next = await SmtpTestClient.ConnectAsync(Port);
+        Assert.StartsWith("250 ", await next.CommandAsync("NOOP"));
     }
 
     [Fact]

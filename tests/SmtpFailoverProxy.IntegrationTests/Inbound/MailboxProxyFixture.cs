@@ -17,6 +17,7 @@ public sealed class MailboxProxyFixture : IAsyncLifetime
         settings["Smtp:MaxErrors"] = "5";
         settings["Smtp:CommandTimeout"] = "00:00:02";
         settings["Smtp:AllowedSenderDomains:0"] = "example.com";
+        settings["Smtp:MaxHeaderSize"] = "2048";
         Proxy = await ProxyProcess.StartAsync(settings);
     }
 

@@ -23,7 +23,11 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
 
     public SmtpSessionTimeoutTests()
     {
-        var options = new SmtpOptions { Hostname = "proxy.test", CommandTimeout = TimeSpan.FromMinutes(5), DataTimeout = TimeSpan.FromMinutes(3) };
+        var options = new SmtpOptions
+        {
+            Hostname = "proxy.test", CommandTimeout = TimeSpan.FromMinutes(5), DataTimeout = TimeSpan.FromMinutes(3),
+            MinDataRate = 1000, MinDataRateGrace = TimeSpan.FromSeconds(30),
+        };
         _queue = new DeliveryQueue(_time);
         var session = new SmtpSession(new DuplexPipe(_toServer.Reader, _toClient.Writer), System.Net.IPAddress.Loopback, options, new MessageSpool(_root, _time), _queue, new SmtpFailoverProxy.Routing.MailClassifier(new MailClassOptions()), new SmtpFailoverProxy.Security.SmtpSecurityPolicy(options, _time), false,
             _time, NullLogger.Instance, _shutdown.Token, CancellationToken.None);
@@ -61,6 +65,24 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
 
         Assert.StartsWith("421 4.4.2", await AdvanceUntilReplyAsync(TimeSpan.FromMinutes(3)));
         Assert.False(_queue.Ready.TryRead(out _));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "queue")));
+    }
+
+    [Fact]
+    public async Task DATA_slower_than_the_minimum_rate_after_the_grace_period_is_cut_off_with_421()
+    {
+        Assert.StartsWith("220 ", await ReadAsync());
+        await SendAsync("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+        var replies = "";
+        while (!replies.Contains("354")) replies += await ReadAsync();
+
+        await SendAsync("Subject: slow\r\n");
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await SendAsync("a\r\n"); // within the grace period: fine
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await SendAsync("b\r\n"); // 40 s for a few octets: far below 1000 octets/s
+
+        Assert.StartsWith("421 4.4.2 Data rate too low", await ReadAsync());
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "queue")));
     }
 

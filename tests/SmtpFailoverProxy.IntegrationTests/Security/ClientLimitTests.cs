@@ -1,0 +1,51 @@
+using SmtpFailoverProxy.IntegrationTests.Infrastructure;
+
+namespace SmtpFailoverProxy.IntegrationTests.Security;
+
+/// <summary>Per-client limits, each against a proxy of its own (the limits are per address, and all tests come from 127.0.0.1).</summary>
+public sealed class ClientLimitTests
+{
+    [Fact]
+    public async Task Messages_per_minute_over_the_limit_get_451_and_recipients_452()
+    {
+        var settings = ProxyProcess.DeliveringToMailbox();
+        settings["Smtp:MaxMessagesPerClientPerMinute"] = "2";
+        settings["Smtp:MaxRecipientsPerClientPerMinute"] = "3";
+        using var proxy = await ProxyProcess.StartAsync(settings);
+        await using var client = await SmtpTestClient.ConnectAsync(proxy.SmtpPort);
+
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@example.com>"));
+        for (var i = 0; i < 3; i++) Assert.StartsWith("250", await client.CommandAsync($"RCPT TO:<r{i}@example.com>"));
+        Assert.StartsWith("452 4.5.3 Recipient rate limit", await client.CommandAsync("RCPT TO:<r3@example.com>"));
+        Assert.StartsWith("250", await client.CommandAsync("RSET"));
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@example.com>"));
+        Assert.StartsWith("250", await client.CommandAsync("RSET"));
+        Assert.StartsWith("451 4.7.0", await client.CommandAsync("MAIL FROM:<a@example.com>"));
+    }
+
+    [Fact]
+    public async Task Connections_from_one_address_over_the_limit_get_421()
+    {
+        var settings = ProxyProcess.DeliveringToMailbox();
+        settings["Smtp:MaxConnectionsPerClient"] = "2";
+        using var proxy = await ProxyProcess.StartAsync(settings);
+
+        await using var first = await SmtpTestClient.ConnectAsync(proxy.SmtpPort);
+        await using var second = await SmtpTestClient.ConnectAsync(proxy.SmtpPort);
+        using var third = new System.Net.Sockets.TcpClient();
+        await third.ConnectAsync("127.0.0.1", proxy.SmtpPort);
+        var reader = new StreamReader(third.GetStream());
+        Assert.StartsWith("421 4.7.0", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15)));
+
+        await first.DisposeAsync();
+        await Eventually.TrueAsync(() => CanGreet(proxy.SmtpPort), "a slot to free up after a connection closes");
+    }
+
+    private static bool CanGreet(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        client.Connect("127.0.0.1", port);
+        using var reader = new StreamReader(client.GetStream());
+        return reader.ReadLine()?.StartsWith("220 ", StringComparison.Ordinal) == true;
+    }
+}
