@@ -10,6 +10,7 @@ seconds=${1:-600}
 sharpfuzz=${SHARPFUZZ:-$HOME/.sharpfuzz/sharpfuzz}
 dotnet build -c Release -o out >/dev/null
 "$sharpfuzz" out/smtp-proxy.dll            # instrument our assembly only
-export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
+# dotnet is not an AFL-compiled binary: SharpFuzz instruments the managed code instead.
+export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
 timeout --signal=INT "$seconds" afl-fuzz -i corpus -o findings -t 5000 -m none -- dotnet out/SmtpFailoverProxy.Fuzz.dll || true
 echo "crashes: $(find findings -path '*crashes/id*' | wc -l), hangs: $(find findings -path '*hangs/id*' | wc -l)"
