@@ -36,7 +36,7 @@ internal sealed class UpgradableTransport : IAsyncDisposable
             ClientCertificateRequired = false,
         }, cancellationToken);
         _tls = tls;
-        Current = new Pipes(PipeReader.Create(tls), PipeWriter.Create(tls));
+        Current = new DuplexPipe(PipeReader.Create(tls), PipeWriter.Create(tls));
     }
 
     public async ValueTask DisposeAsync()
@@ -44,11 +44,6 @@ internal sealed class UpgradableTransport : IAsyncDisposable
         if (_tls is not null) await _tls.DisposeAsync();
     }
 
-    private sealed class Pipes(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
 
     /// <summary>A stream over a duplex pipe, for SslStream to run on.</summary>
     private sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream

@@ -65,7 +65,7 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
     private async Task ServeAsync(Socket socket)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: true);
-        var pipe = new StreamDuplexPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
+        var pipe = new DuplexPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
         var session = new SmtpSession(pipe, (socket.RemoteEndPoint as IPEndPoint)?.Address, _options, _spool, _queue,
             new MailClassifier(new MailClassOptions()), _security, implicitTls: false, TimeProvider.System, _logger, _stop.Token, CancellationToken.None);
         await session.RunAsync();
@@ -97,11 +97,5 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
         await Task.WhenAll(_accepting, _saving);
         _queue.Dispose();
         _stop.Dispose();
-    }
-
-    private sealed class StreamDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
     }
 }

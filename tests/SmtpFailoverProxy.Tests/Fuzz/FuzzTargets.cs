@@ -54,10 +54,4 @@ public static class FuzzTargets
         toClient.Reader.TryRead(out var replies);
         return Encoding.UTF8.GetString(replies.Buffer.ToArray());
     }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
 }

@@ -123,10 +123,4 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
         _shutdown.Dispose();
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
 }
