@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.FileProviders.Physical;
 using SmtpFailoverProxy.Configuration;
 
 namespace SmtpFailoverProxy.Hosting;
@@ -35,7 +37,19 @@ internal static class ProxyConfiguration
 
         if (file is not null && !File.Exists(file)) throw new ConfigurationException("--config", $"file '{file}' not found");
         var path = Path.GetFullPath(file ?? DefaultFile);
-        builder.AddJsonFile(path, optional: file is null, reloadOnChange: true);
+        builder.AddJsonFile(source =>
+        {
+            // Poll the one file (every 4 s) instead of an inotify watch: the default watches the file's whole
+            // folder tree, which holds the spool, and would wake for every message written.
+            source.FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(path)!, ExclusionFilters.None)
+            {
+                UsePollingFileWatcher = true,
+                UseActivePolling = true,
+            };
+            source.Path = Path.GetFileName(path);
+            source.Optional = file is null;
+            source.ReloadOnChange = true;
+        });
         builder.AddInMemoryCollection(SeedEnvironmentVariables.Read(Environment.GetEnvironmentVariable));
         builder.AddEnvironmentVariables("SMTPPROXY_");
         builder.AddCommandLine(rest.ToArray());

@@ -79,9 +79,12 @@ internal sealed class MessageSpool
 
     private DeliveryState? ReadState(string queueId)
     {
+        var path = _directories.StatePath(queueId);
+        // Most messages never get a state file: no exception on that path.
+        if (!File.Exists(path)) return null;
         try
         {
-            using var file = File.OpenRead(_directories.StatePath(queueId));
+            using var file = File.OpenRead(path);
             return JsonSerializer.Deserialize<DeliveryState>(file, SpoolFile.Json);
         }
         catch (FileNotFoundException)

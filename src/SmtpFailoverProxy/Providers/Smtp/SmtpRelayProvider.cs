@@ -95,7 +95,26 @@ internal sealed partial class SmtpRelayProvider : IEmailProvider, IAsyncDisposab
             SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
             _ => SecureSocketOptions.None,
         };
-        await client.ConnectAsync(_options.Host, _options.EffectivePort, socketOptions, cancellationToken);
+        // Our own socket with Nagle off: the final "." of DATA must not wait for the peer's delayed ACK (~40 ms a message).
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(_options.Timeout);
+        try
+        {
+            await socket.ConnectAsync(_options.Host, _options.EffectivePort, connectTimeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"Connecting to {_options.Host}:{_options.EffectivePort} took longer than {_options.Timeout}");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        await client.ConnectAsync(socket, _options.Host, _options.EffectivePort, socketOptions, cancellationToken);
         if (!string.IsNullOrEmpty(_options.OAuth2Token))
         {
             await client.AuthenticateAsync(new SaslMechanismOAuth2(_options.Username ?? string.Empty, _options.OAuth2Token), cancellationToken);
