@@ -9,6 +9,6 @@ public sealed class MailboxProviderOptions : ProviderOptionsBase
     /// <summary>Folder for the .eml files. <value>The default value is <c>./mailbox</c>.</value></summary>
     public string Path { get; set; } = "./mailbox";
 
-    internal void Validate(string key) =>
+    private protected override void ValidateType(string key) =>
         ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(Path), $"{key}:Path", "must name a folder");
 }

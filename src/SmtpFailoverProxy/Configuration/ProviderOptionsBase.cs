@@ -16,9 +16,13 @@ public abstract class ProviderOptionsBase
 
     internal bool EffectiveTransactionalOnly(string name) => TransactionalOnly ?? name.Equals("gmail", StringComparison.OrdinalIgnoreCase);
 
-    internal void ValidateLimits(string key)
+    /// <summary>Checks the type's own keys, then the limits; a bad value throws naming <paramref name="key"/>:Name.</summary>
+    internal void Validate(string key)
     {
+        ValidateType(key);
         ConfigurationException.ThrowIf(DailyLimit is < 1, $"{key}:DailyLimit", "must be at least 1");
         ConfigurationException.ThrowIf(CriticalReservePercent is < 0 or > 90, $"{key}:CriticalReservePercent", "must be between 0 and 90");
     }
+
+    private protected abstract void ValidateType(string key);
 }

@@ -60,27 +60,13 @@ internal sealed class ProxySettings
     public ProviderOptionsBase ProviderOptions(string name)
     {
         var (type, section) = Providers[name];
-        ProviderOptionsBase options;
-        switch (type)
+        ProviderOptionsBase options = type switch
         {
-            case "smtp":
-                var smtp = BindSection<SmtpProviderOptions>(section);
-                smtp.Validate(section.Path);
-                options = smtp;
-                break;
-            case "ses":
-                var ses = BindSection<SesProviderOptions>(section);
-                ses.Validate(section.Path);
-                options = ses;
-                break;
-            default:
-                var mailbox = BindSection<MailboxProviderOptions>(section);
-                mailbox.Validate(section.Path);
-                options = mailbox;
-                break;
-        }
-
-        options.ValidateLimits(section.Path);
+            "smtp" => BindSection<SmtpProviderOptions>(section),
+            "ses" => BindSection<SesProviderOptions>(section),
+            _ => BindSection<MailboxProviderOptions>(section),
+        };
+        options.Validate(section.Path);
         return options;
     }
 

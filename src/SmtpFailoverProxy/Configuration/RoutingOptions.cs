@@ -12,9 +12,6 @@ public sealed class RoutingOptions
     /// </summary>
     public string? Primary { get; set; }
 
-    /// <summary>The order with the primary first.</summary>
-    internal IReadOnlyList<string> EffectiveOrder =>
-        Primary is null ? Order : [Primary, .. Order.Where(p => !p.Equals(Primary, StringComparison.OrdinalIgnoreCase))];
 
     internal void Validate(ICollection<string> configuredProviders)
     {

@@ -41,7 +41,7 @@ public sealed class SesProviderOptions : ProviderOptionsBase
 
     internal Uri Endpoint => new(string.IsNullOrEmpty(ServiceUrl) ? $"https://email.{Region}.amazonaws.com" : ServiceUrl);
 
-    internal void Validate(string key)
+    private protected override void ValidateType(string key)
     {
         ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(Region), $"{key}:Region", "is required (e.g. ap-northeast-2; or set SES_REGION)");
         ConfigurationException.ThrowIf(!string.IsNullOrEmpty(ServiceUrl) && !Uri.TryCreate(ServiceUrl, UriKind.Absolute, out _), $"{key}:ServiceUrl", $"'{ServiceUrl}' is not an absolute URL");

@@ -74,7 +74,7 @@ public sealed class SmtpProviderOptions : ProviderOptionsBase
         _ => 587,
     };
 
-    internal void Validate(string key)
+    private protected override void ValidateType(string key)
     {
         ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(Host), $"{key}:Host", "is required (e.g. smtp.gmail.com)");
         ConfigurationException.ThrowIf(Port is < 1 or > 65535, $"{key}:Port", "must be between 1 and 65535");

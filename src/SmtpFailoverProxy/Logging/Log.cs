@@ -34,9 +34,6 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Error, "Session with {RemoteAddress} failed")]
     public static partial void SessionFailed(this ILogger logger, Exception exception, string remoteAddress);
 
-    [LoggerMessage(1009, LogLevel.Information, "SMTP listening on {EndPoint}")]
-    public static partial void SmtpListening(this ILogger logger, string endPoint);
-
     [LoggerMessage(1010, LogLevel.Information, "{RemoteAddress} authenticated as {User}")]
     public static partial void AuthSucceeded(this ILogger logger, string user, string remoteAddress);
 
@@ -49,9 +46,6 @@ internal static partial class Log
     // Spool
     [LoggerMessage(2001, LogLevel.Information, "Spool at {Path} holds {Count} message(s) to deliver")]
     public static partial void SpoolRecovered(this ILogger logger, string path, int count);
-
-    [LoggerMessage(2002, LogLevel.Error, "Spool file {QueueId} is unreadable; moved aside")]
-    public static partial void SpoolFileCorrupt(this ILogger logger, Exception exception, string queueId);
 
     // Delivery
     [LoggerMessage(3001, LogLevel.Information, "Delivered {QueueId} to {RecipientCount} recipient(s) via {Provider} in {ElapsedMs} ms: {Reply}")]
@@ -73,8 +67,6 @@ internal static partial class Log
     public static partial void DsnSuppressed(this ILogger logger, string queueId);
 
     // Providers
-    [LoggerMessage(4001, LogLevel.Warning, "Provider {Provider} failed for {QueueId}")]
-    public static partial void ProviderFailed(this ILogger logger, Exception exception, string provider, string queueId);
 
     [LoggerMessage(4002, LogLevel.Information, "SES accepted {QueueId} as {SesMessageId}")]
     public static partial void SesAccepted(this ILogger logger, string queueId, string sesMessageId);
@@ -94,8 +86,4 @@ internal static partial class Log
 
     [LoggerMessage(6004, LogLevel.Information, "Canary for {Provider}: {Outcome} - {Detail}")]
     public static partial void CanaryResult(this ILogger logger, string provider, string outcome, string detail);
-
-    // Host
-    [LoggerMessage(5001, LogLevel.Information, "Admin API listening on {EndPoint}")]
-    public static partial void AdminListening(this ILogger logger, string endPoint);
 }

@@ -9,8 +9,8 @@ internal sealed class MailClassifier(MailClassOptions options)
     public MailClass Classify(string sender, int recipientCount, MessageHeaderSummary headers)
     {
         if (headers.MailClass is { } declared && Enum.TryParse<MailClass>(declared.Trim(), ignoreCase: true, out var explicitClass)) return explicitClass;
-        if (Matches(options.BulkSenders, sender)) return MailClass.Bulk;
-        var transactionalSender = Matches(options.TransactionalSenders, sender);
+        if (AddressRules.Matches(options.BulkSenders, sender)) return MailClass.Bulk;
+        var transactionalSender = AddressRules.Matches(options.TransactionalSenders, sender);
         if (!transactionalSender)
         {
             if (headers.Precedence?.Trim().ToLowerInvariant() is "bulk" or "list" or "junk") return MailClass.Bulk;
@@ -24,9 +24,4 @@ internal sealed class MailClassifier(MailClassOptions options)
 
         return MailClass.Transactional;
     }
-
-    private static bool Matches(List<string> rules, string sender) =>
-        rules.Any(rule => rule.StartsWith('@')
-            ? sender.EndsWith(rule, StringComparison.OrdinalIgnoreCase)
-            : sender.Equals(rule, StringComparison.OrdinalIgnoreCase));
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Routing;
 
 namespace SmtpFailoverProxy.Tests.Configuration;
 
@@ -71,6 +72,7 @@ public sealed class ProxySettingsTests
     public void Primary_moves_to_the_front_of_the_order()
     {
         var settings = Load(("Routing:Order:1", "gmail"), ("Providers:gmail:Host", "smtp.gmail.com"), ("Routing:Primary", "gmail"));
-        Assert.Equal(["gmail", "mailbox"], settings.Routing.EffectiveOrder);
+        using var policy = new RoutingPolicy(settings.Routing, null);
+        Assert.Equal(["gmail", "mailbox"], policy.EffectiveOrder);
     }
 }

@@ -1,5 +1,6 @@
 using MimeKit;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Routing;
 
 namespace SmtpFailoverProxy.Providers.Smtp;
 
@@ -16,7 +17,7 @@ internal static class FromRewriter
     {
         if (options.FromPolicy != FromPolicy.Rewrite) return false;
         var from = message.From.Mailboxes.FirstOrDefault();
-        if (from is null || IsAlias(from.Address, options)) return false;
+        if (from is null || AddressRules.Matches(options.SendAsAliases, from.Address)) return false;
 
         var rewritten = options.EffectiveRewriteFromAddress!;
         if (from.Address.Equals(rewritten, StringComparison.OrdinalIgnoreCase)) return false;
@@ -25,9 +26,4 @@ internal static class FromRewriter
         message.From.Add(new MailboxAddress(from.Name, rewritten));
         return true;
     }
-
-    private static bool IsAlias(string address, SmtpProviderOptions options) =>
-        options.SendAsAliases.Any(alias => alias.StartsWith('@')
-            ? address.EndsWith(alias, StringComparison.OrdinalIgnoreCase)
-            : address.Equals(alias, StringComparison.OrdinalIgnoreCase));
 }
