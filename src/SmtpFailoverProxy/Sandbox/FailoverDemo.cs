@@ -71,6 +71,8 @@ internal sealed class FailoverDemo(TextWriter output)
         await WaitAsync(() => spool.Count == 0, "the held newsletter to go out through SES");
         await SendAsync(ports.Smtp, "Reset your password #4", bulk: false);
         await WaitAsync(() => Delivered(sandbox.SesFolder).Contains("Reset your password #4"), "new mail back on SES");
+        // The sandbox stores the message before the proxy hears its answer and removes the spool file.
+        await WaitAsync(() => spool.Count == 0, "the proxy to finish the delivery of the last message");
 
         var viaSes = Delivered(sandbox.SesFolder);
         var viaGmail = Delivered(sandbox.GmailFolder);
