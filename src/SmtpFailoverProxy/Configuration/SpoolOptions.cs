@@ -1,3 +1,5 @@
+using SmtpFailoverProxy.Spool;
+
 namespace SmtpFailoverProxy.Configuration;
 
 /// <summary>The durable spool and its delivery schedule. Section <c>Spool</c>.</summary>
@@ -15,6 +17,13 @@ public sealed class SpoolOptions
     /// <summary>The longest delay between retries. <value>The default value is 1 hour.</value></summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How a group of messages accepted at the same moment is made durable before their 250s: one
+    /// <c>syncfs</c> of the spool's file system, or one <c>fsync</c> per file (for a spool on a busy
+    /// shared file system). <value>The default value is <see cref="SpoolSyncMode.FileSystem"/>.</value>
+    /// </summary>
+    public SpoolSyncMode SyncMode { get; set; } = SpoolSyncMode.FileSystem;
+
     /// <summary>Messages delivered at the same time. <value>The default value is 8 (1 to 256).</value></summary>
     public int DeliveryConcurrency { get; set; } = 8;
 
@@ -24,6 +33,7 @@ public sealed class SpoolOptions
         ConfigurationException.ThrowIf(MaxAge <= TimeSpan.Zero, "Spool:MaxAge", "must be a positive duration such as \"5.00:00:00\"");
         ConfigurationException.ThrowIf(RetryInitialDelay <= TimeSpan.Zero, "Spool:RetryInitialDelay", "must be a positive duration such as \"00:01:00\"");
         ConfigurationException.ThrowIf(RetryMaxDelay < RetryInitialDelay, "Spool:RetryMaxDelay", "must not be shorter than Spool:RetryInitialDelay");
+        ConfigurationException.ThrowIf(!Enum.IsDefined(SyncMode), "Spool:SyncMode", "must be FileSystem or PerFile");
         ConfigurationException.ThrowIf(DeliveryConcurrency is < 1 or > 256, "Spool:DeliveryConcurrency", "must be between 1 and 256");
     }
 }

@@ -52,11 +52,11 @@ internal sealed class MessageDeliverer(
             deferred.Clear();
         }
 
-        if (failed.Count > 0) Bounce(message, failed, result.Provider);
+        if (failed.Count > 0) await BounceAsync(message, failed, result.Provider);
 
         if (deferred.Count == 0)
         {
-            spool.Remove(queueId);
+            spool.Remove(message);
             return;
         }
 
@@ -68,7 +68,7 @@ internal sealed class MessageDeliverer(
         queue.Schedule(queueId, next);
     }
 
-    private void Bounce(SpooledMessage message, IReadOnlyList<RecipientResult> failures, string provider)
+    private async Task BounceAsync(SpooledMessage message, IReadOnlyList<RecipientResult> failures, string provider)
     {
         var envelope = message.Envelope;
         foreach (var failure in failures) logger.Bounced(envelope.QueueId, failure.Recipient, provider, failure.Reply.ToString());
@@ -88,7 +88,7 @@ internal sealed class MessageDeliverer(
         using (var entry = spool.Begin(dsnEnvelope))
         {
             dsn.WriteTo(FormatOptions.Default, entry.Content);
-            entry.Commit();
+            await entry.CommitAsync();
         }
 
         logger.DsnQueued(dsnEnvelope.QueueId, envelope.Sender, envelope.QueueId);

@@ -47,7 +47,7 @@ internal static class ProxyApplication
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Smtp);
         services.AddSingleton(settings.Spool);
-        services.AddSingleton(sp => new MessageSpool(settings.Spool.Path, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MessageSpool(settings.Spool.Path, sp.GetRequiredService<TimeProvider>(), settings.Spool.SyncMode));
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(new RetrySchedule(settings.Spool));
         services.AddSingleton(sp => new DsnBuilder(settings.Smtp.Hostname, sp.GetRequiredService<TimeProvider>()));

@@ -298,7 +298,7 @@ internal sealed class SmtpSession
                 envelope = envelope with { MailClass = _classifier.Classify(envelope.Sender, envelope.Recipients.Count, headers) };
                 try
                 {
-                    entry!.Commit(envelope);
+                    await entry!.CommitAsync(envelope);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {

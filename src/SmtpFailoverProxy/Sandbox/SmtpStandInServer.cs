@@ -82,7 +82,7 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
                 if (_spool.Load(id) is not { } message) continue;
                 var outbound = new OutboundMessage(id, message.Envelope.Sender, message.Envelope.Recipients, message.OpenContent, message.ContentLength, false, false);
                 var result = await _mailbox.SendAsync(outbound, _stop.Token);
-                if (result.Class == OutcomeClass.Delivered) _spool.Remove(id);
+                if (result.Class == OutcomeClass.Delivered) _spool.Remove(message);
             }
         }
         catch (OperationCanceledException)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace SmtpFailoverProxy.Spool;
@@ -5,24 +6,38 @@ namespace SmtpFailoverProxy.Spool;
 /// <summary>
 /// The durable queue on disk: one file per accepted message (envelope and bytes), one small state file
 /// beside it once an attempt leaves work. A message is in the queue from the rename in
-/// <see cref="SpoolEntryWriter.Commit"/> until <see cref="Remove"/>.
+/// <see cref="SpoolEntryWriter.CommitAsync"/> until <see cref="Remove"/>.
 /// </summary>
 internal sealed class MessageSpool
 {
     private readonly SpoolDirectories _directories;
     private readonly TimeProvider _timeProvider;
+    private readonly SpoolCommitter _committer;
+    private readonly RecycledFiles _recycled;
+    // Which messages have a state file (few: only those with an attempt behind them), so the hot path
+    // never asks the file system about the others. This process is the spool's only writer.
+    private readonly ConcurrentDictionary<string, bool> _withState = new(StringComparer.Ordinal);
 
-    public MessageSpool(string path, TimeProvider timeProvider)
+    public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem)
     {
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
         _directories.Prepare();
+        _committer = new SpoolCommitter(_directories, syncMode);
+        _recycled = new RecycledFiles(_directories.Free);
+        foreach (var state in Directory.EnumerateFiles(_directories.Queue, "*.state"))
+        {
+            _withState[Path.GetFileNameWithoutExtension(state)] = true;
+        }
     }
 
     public string Root => _directories.Root;
 
+    /// <summary>Files of delivered messages waiting to be reused.</summary>
+    internal int RecycledCount => _recycled.Count;
+
     /// <summary>Starts writing a new message; see <see cref="SpoolEntryWriter"/>.</summary>
-    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, envelope);
+    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, _recycled, _committer, envelope);
 
     /// <summary>The ids of all queued messages, oldest first.</summary>
     public IReadOnlyList<string> ListQueued() =>
@@ -66,22 +81,22 @@ internal sealed class MessageSpool
             file.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, path, overwrite: true);
+        FileRename.Move(temp, path);
         DirectorySync.Flush(_directories.Queue);
+        _withState[queueId] = true;
     }
 
-    /// <summary>Removes a message and its state: it was delivered or bounced.</summary>
-    public void Remove(string queueId)
+    /// <summary>Removes a message and its state: it was delivered or bounced. Its file is kept for reuse.</summary>
+    public void Remove(SpooledMessage message)
     {
-        File.Delete(_directories.MessagePath(queueId));
-        File.Delete(_directories.StatePath(queueId));
+        _recycled.Recycle(message.Path, message.ContentLength);
+        if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));
     }
 
     private DeliveryState? ReadState(string queueId)
     {
+        if (!_withState.ContainsKey(queueId)) return null;
         var path = _directories.StatePath(queueId);
-        // Most messages never get a state file: no exception on that path.
-        if (!File.Exists(path)) return null;
         try
         {
             using var file = File.OpenRead(path);

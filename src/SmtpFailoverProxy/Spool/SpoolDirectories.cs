@@ -1,6 +1,9 @@
 namespace SmtpFailoverProxy.Spool;
 
-/// <summary>The folders of the spool: <c>tmp/</c> for messages being received, <c>queue/</c> for accepted ones.</summary>
+/// <summary>
+/// The folders of the spool: <c>free/</c> for messages being received and files kept for reuse
+/// (<see cref="RecycledFiles"/>), <c>queue/</c> for accepted ones, <c>tmp/</c> for state files being written.
+/// </summary>
 internal sealed class SpoolDirectories
 {
     public SpoolDirectories(string root)
@@ -8,17 +11,19 @@ internal sealed class SpoolDirectories
         Root = Path.GetFullPath(root);
         Temp = Path.Combine(Root, "tmp");
         Queue = Path.Combine(Root, "queue");
+        Free = Path.Combine(Root, "free");
     }
 
     public string Root { get; }
     public string Temp { get; }
     public string Queue { get; }
+    public string Free { get; }
 
     public string MessagePath(string queueId) => Path.Combine(Queue, queueId + SpoolFile.Extension);
 
     public string StatePath(string queueId) => Path.Combine(Queue, queueId + ".state");
 
-    /// <summary>Creates the folders and removes what a crash left half done: messages never acknowledged, orphan state files.</summary>
+    /// <summary>Creates the folders and removes what a crash left half done: state files never renamed, orphan state files.</summary>
     public void Prepare()
     {
         Directory.CreateDirectory(Temp);

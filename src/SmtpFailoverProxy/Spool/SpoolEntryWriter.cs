@@ -3,24 +3,32 @@ using System.Buffers;
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
-/// Writes one incoming message to a temporary file of the spool; <see cref="Commit"/> makes it durable
-/// and visible to delivery, <see cref="Dispose"/> without commit throws it away.
+/// Writes one incoming message into a file of <c>free/</c> (a recycled one when there is one);
+/// <see cref="CommitAsync"/> makes it durable and visible to delivery, <see cref="Dispose"/> without
+/// commit throws it away.
 /// </summary>
 internal sealed class SpoolEntryWriter : IDisposable
 {
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
     private readonly SpoolDirectories _directories;
-    private readonly string _tempPath;
+    private readonly RecycledFiles _recycled;
+    private readonly SpoolCommitter _committer;
+    private readonly string _workPath;
     private readonly FileStream _file;
+    private readonly long _recycledLength;
+    private bool _handedOver;
     private bool _committed;
 
-    internal SpoolEntryWriter(SpoolDirectories directories, MessageEnvelope envelope)
+    internal SpoolEntryWriter(SpoolDirectories directories, RecycledFiles recycled, SpoolCommitter committer, MessageEnvelope envelope)
     {
         _directories = directories;
+        _recycled = recycled;
+        _committer = committer;
         Envelope = envelope;
-        _tempPath = Path.Combine(directories.Temp, envelope.QueueId + SpoolFile.Extension);
-        _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024);
+        (_workPath, var reused) = recycled.Take();
+        _file = new FileStream(_workPath, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024);
+        _recycledLength = reused ? _file.Length : 0;
         SpoolFile.WriteMagic(_file);
     }
 
@@ -43,11 +51,12 @@ internal sealed class SpoolEntryWriter : IDisposable
     }
 
     /// <summary>
-    /// Writes the envelope (<paramref name="final"/> when what was learnt while receiving changed it),
-    /// fsyncs the file, renames it into the queue and fsyncs the queue folder: after this returns, the
-    /// message survives a crash or power loss. Only then may the client hear 250.
+    /// Writes the envelope (<paramref name="final"/> when what was learnt while receiving changed it) and
+    /// hands the file to the group commit: it is synced, renamed into the queue and the queue folder
+    /// synced. When this completes, the message survives a crash or power loss; only then may the client
+    /// hear 250.
     /// </summary>
-    public string Commit(MessageEnvelope? final = null)
+    public async Task<string> CommitAsync(MessageEnvelope? final = null)
     {
         if (final is not null)
         {
@@ -56,28 +65,38 @@ internal sealed class SpoolEntryWriter : IDisposable
         }
 
         SpoolFile.WriteTrailer(_file, Envelope);
-        _file.Flush(flushToDisk: true);
-        _file.Dispose();
+        // A recycled file may be longer than this message: cut off the rest of the one before.
+        if (_file.Position < _recycledLength) _file.SetLength(_file.Position);
+        _file.Flush();
         var finalPath = _directories.MessagePath(Envelope.QueueId);
-        File.Move(_tempPath, finalPath);
-        DirectorySync.Flush(_directories.Queue);
+        _handedOver = true;
+        await _committer.CommitAsync(_file, _workPath, finalPath);
         _committed = true;
         return finalPath;
     }
 
     public void Dispose()
     {
-        _file.Dispose();
-        if (!_committed)
+        if (_committed) return; // The committer closed the file and renamed it into the queue.
+        long length;
+        try
         {
-            try
-            {
-                File.Delete(_tempPath);
-            }
-            catch (IOException)
-            {
-                // Left for the start-up sweep of the temp folder.
-            }
+            // After a failed commit the committer has closed the file: ask the file system.
+            length = _handedOver ? new FileInfo(_workPath).Length : _file.Length;
+        }
+        catch (IOException)
+        {
+            length = long.MaxValue; // Gone or unreadable: not worth keeping.
+        }
+
+        _file.Dispose();
+        try
+        {
+            _recycled.Return(_workPath, length);
+        }
+        catch (IOException)
+        {
+            // Left in free/, where anything is garbage, reused or swept at the next start.
         }
     }
 }

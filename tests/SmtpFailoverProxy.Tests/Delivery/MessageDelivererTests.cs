@@ -31,7 +31,7 @@ public sealed class MessageDelivererTests : IDisposable
     [Fact]
     public async Task Deferred_recipients_are_saved_with_the_next_attempt_time_and_rescheduled()
     {
-        var id = Accept("app@example.com", "a@example.com", "b@example.com");
+        var id = await AcceptAsync("app@example.com", "a@example.com", "b@example.com");
         _router.Next = Result(("a@example.com", RecipientStatus.Delivered, 250), ("b@example.com", RecipientStatus.Deferred, 451));
 
         await _deliverer.DeliverAsync(id, CancellationToken.None);
@@ -54,7 +54,7 @@ public sealed class MessageDelivererTests : IDisposable
     [Fact]
     public async Task Message_still_deferred_after_MaxAge_bounces_with_4_4_7_and_leaves_the_spool()
     {
-        var id = Accept("app@example.com", "a@example.com");
+        var id = await AcceptAsync("app@example.com", "a@example.com");
         _router.Next = Result(("a@example.com", RecipientStatus.Deferred, 421));
         await _deliverer.DeliverAsync(id, CancellationToken.None);
         Assert.NotNull(_spool.Load(id));
@@ -76,7 +76,7 @@ public sealed class MessageDelivererTests : IDisposable
     [Fact]
     public async Task Refused_recipient_of_a_null_sender_message_bounces_without_a_DSN()
     {
-        var id = Accept("", "a@example.com");
+        var id = await AcceptAsync("", "a@example.com");
         _router.Next = Result(("a@example.com", RecipientStatus.Failed, 550));
 
         await _deliverer.DeliverAsync(id, CancellationToken.None);
@@ -84,12 +84,12 @@ public sealed class MessageDelivererTests : IDisposable
         Assert.Empty(_spool.ListQueued());
     }
 
-    private string Accept(string sender, params string[] recipients)
+    private async Task<string> AcceptAsync(string sender, params string[] recipients)
     {
         var envelope = new MessageEnvelope(QueueId.New(_time), sender, recipients, _time.GetUtcNow(), "127.0.0.1", "client", false, false);
         using var entry = _spool.Begin(envelope);
         entry.Write("Subject: test\r\n\r\nbody\r\n"u8);
-        entry.Commit();
+        await entry.CommitAsync();
         return envelope.QueueId;
     }
 

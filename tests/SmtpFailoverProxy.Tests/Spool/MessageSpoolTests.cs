@@ -6,19 +6,36 @@ public sealed class MessageSpoolTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sfp-unit", Guid.NewGuid().ToString("N"));
 
+    private string Free => Path.Combine(_root, "free");
+    private string Queue => Path.Combine(_root, "queue");
+
     private static MessageEnvelope Envelope(string id) =>
         new(id, "app@example.com", ["a@example.com"], new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), "127.0.0.1", "client", true, false);
 
-    [Fact]
-    public void Committed_message_is_listed_and_reads_back_with_its_envelope_and_exact_bytes()
+    private static async Task<string> AcceptAsync(MessageSpool spool, byte[] content)
     {
-        var spool = new MessageSpool(_root, TimeProvider.System);
         var id = QueueId.New(TimeProvider.System);
-        using (var entry = spool.Begin(Envelope(id)))
-        {
-            entry.Write("Subject: x\r\n\r\n\u00e9\r\n"u8);
-            entry.Commit();
-        }
+        using var entry = spool.Begin(Envelope(id));
+        entry.Write(content);
+        await entry.CommitAsync();
+        return id;
+    }
+
+    private static byte[] ReadContent(MessageSpool spool, string id)
+    {
+        using var content = spool.Load(id)!.OpenContent();
+        using var copy = new MemoryStream();
+        content.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    [Theory]
+    [InlineData(nameof(SpoolSyncMode.FileSystem))]
+    [InlineData(nameof(SpoolSyncMode.PerFile))]
+    public async Task Committed_message_is_listed_and_reads_back_with_its_envelope_and_exact_bytes(string mode)
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System, Enum.Parse<SpoolSyncMode>(mode));
+        var id = await AcceptAsync(spool, "Subject: x\r\n\r\n\u00e9\r\n"u8.ToArray());
 
         Assert.Equal([id], spool.ListQueued());
         var message = spool.Load(id)!;
@@ -27,15 +44,58 @@ public sealed class MessageSpoolTests : IDisposable
         Assert.Equal(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), message.Envelope.ReceivedAt);
         Assert.True(message.Envelope.EightBitMime);
         Assert.Equal(["a@example.com"], message.Envelope.Recipients);
-        using var content = message.OpenContent();
-        using var copy = new MemoryStream();
-        content.CopyTo(copy);
-        Assert.Equal("Subject: x\r\n\r\n\u00e9\r\n"u8.ToArray(), copy.ToArray());
-        Assert.Equal(copy.Length, message.ContentLength);
+        var bytes = ReadContent(spool, id);
+        Assert.Equal("Subject: x\r\n\r\n\u00e9\r\n"u8.ToArray(), bytes);
+        Assert.Equal(bytes.Length, message.ContentLength);
+    }
+
+    [Theory]
+    [InlineData(nameof(SpoolSyncMode.FileSystem))]
+    [InlineData(nameof(SpoolSyncMode.PerFile))]
+    public async Task Messages_committed_at_the_same_moment_are_all_queued_intact(string mode)
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System, Enum.Parse<SpoolSyncMode>(mode));
+        var contents = Enumerable.Range(0, 200).Select(i => System.Text.Encoding.ASCII.GetBytes($"Subject: {i}\r\n\r\n{new string('x', i * 7)}\r\n")).ToArray();
+
+        var ids = await Task.WhenAll(contents.Select(c => Task.Run(() => AcceptAsync(spool, c))));
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), spool.ListQueued());
+        for (var i = 0; i < ids.Length; i++) Assert.Equal(contents[i], ReadContent(spool, ids[i]));
     }
 
     [Fact]
-    public void Uncommitted_message_is_never_queued_and_its_temp_file_is_gone()
+    public async Task Delivered_file_is_written_over_by_the_next_message_which_reads_back_exactly()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var first = await AcceptAsync(spool, System.Text.Encoding.ASCII.GetBytes("Subject: long\r\n\r\n" + new string('a', 5000) + "\r\n"));
+        spool.Remove(spool.Load(first)!);
+        Assert.Equal(1, spool.RecycledCount);
+        var kept = Assert.Single(Directory.EnumerateFiles(Free));
+
+        var second = await AcceptAsync(spool, "Subject: short\r\n\r\nb\r\n"u8.ToArray());
+
+        Assert.Equal(0, spool.RecycledCount);
+        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.False(File.Exists(kept));
+        Assert.Equal([second], spool.ListQueued());
+        Assert.Equal("Subject: short\r\n\r\nb\r\n"u8.ToArray(), ReadContent(spool, second));
+    }
+
+    [Fact]
+    public async Task Large_delivered_file_is_deleted_not_kept()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = await AcceptAsync(spool, new byte[RecycledFiles.MaxFileLength + 1]);
+
+        spool.Remove(spool.Load(id)!);
+
+        Assert.Equal(0, spool.RecycledCount);
+        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.Empty(Directory.EnumerateFiles(Queue));
+    }
+
+    [Fact]
+    public void Uncommitted_message_is_never_queued_and_its_file_goes_back_to_the_pool()
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
         using (var entry = spool.Begin(Envelope(QueueId.New(TimeProvider.System))))
@@ -44,44 +104,65 @@ public sealed class MessageSpoolTests : IDisposable
         }
 
         Assert.Empty(spool.ListQueued());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
+        Assert.Equal(1, spool.RecycledCount);
+        Assert.Single(Directory.EnumerateFiles(Free));
     }
 
     [Fact]
-    public void Start_removes_what_a_crash_left_half_done()
-    {
-        Directory.CreateDirectory(Path.Combine(_root, "tmp"));
-        Directory.CreateDirectory(Path.Combine(_root, "queue"));
-        File.WriteAllText(Path.Combine(_root, "tmp", "HALF.msg"), "partial");
-        File.WriteAllText(Path.Combine(_root, "queue", "0123456789ABCDEF0123456789ABCDEF.state"), "{}");
-
-        _ = new MessageSpool(_root, TimeProvider.System);
-
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "queue")));
-    }
-
-    [Fact]
-    public void Saved_state_survives_a_reload_and_remove_deletes_both_files()
+    public async Task Commit_whose_file_vanished_fails_alone_and_the_others_of_its_group_are_queued()
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
-        var id = QueueId.New(TimeProvider.System);
-        using (var entry = spool.Begin(Envelope(id)))
-        {
-            entry.Write("x"u8);
-            entry.Commit();
-        }
+        var doomed = spool.Begin(Envelope(QueueId.New(TimeProvider.System)));
+        doomed.Write("Subject: doomed\r\n"u8);
+        File.Delete(Assert.Single(Directory.EnumerateFiles(Free)));
+
+        var failed = doomed.CommitAsync();
+        var others = Enumerable.Range(0, 5).Select(_ => AcceptAsync(spool, "Subject: fine\r\n"u8.ToArray())).ToArray();
+
+        await Assert.ThrowsAnyAsync<IOException>(() => failed);
+        doomed.Dispose();
+        var ids = await Task.WhenAll(others);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), spool.ListQueued());
+    }
+
+    [Fact]
+    public void Start_removes_what_a_crash_left_half_done_and_keeps_free_files_for_reuse()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "tmp"));
+        Directory.CreateDirectory(Queue);
+        Directory.CreateDirectory(Free);
+        File.WriteAllText(Path.Combine(_root, "tmp", "HALF.state"), "partial");
+        File.WriteAllText(Path.Combine(Queue, "0123456789ABCDEF0123456789ABCDEF.state"), "{}");
+        for (var i = 0; i < RecycledFiles.MaxFiles + 10; i++) File.WriteAllText(Path.Combine(Free, $"{i:D4}.free"), "half a message");
+        File.WriteAllText(Path.Combine(Free, "stray.txt"), "?");
+
+        var spool = new MessageSpool(_root, TimeProvider.System);
+
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
+        Assert.Empty(Directory.EnumerateFiles(Queue));
+        Assert.Equal(RecycledFiles.MaxFiles, spool.RecycledCount);
+        Assert.Equal(RecycledFiles.MaxFiles, Directory.EnumerateFiles(Free).Count());
+    }
+
+    [Fact]
+    public async Task Saved_state_survives_a_reload_and_remove_deletes_the_state_and_keeps_the_file_for_reuse()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = await AcceptAsync(spool, "x"u8.ToArray());
+        Assert.Equal(0, spool.Load(id)!.State.Attempts);
 
         var next = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
         spool.SaveState(id, new DeliveryState(["a@example.com"], 3, next, "451 4.3.0 later"));
-        var state = new MessageSpool(_root, TimeProvider.System).Load(id)!.State;
+        var reloaded = new MessageSpool(_root, TimeProvider.System);
+        var state = reloaded.Load(id)!.State;
         Assert.Equal(3, state.Attempts);
         Assert.Equal(next, state.NextAttemptAt);
         Assert.Equal("451 4.3.0 later", state.LastReply);
 
-        spool.Remove(id);
-        Assert.Null(spool.Load(id));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "queue")));
+        reloaded.Remove(reloaded.Load(id)!);
+        Assert.Null(reloaded.Load(id));
+        Assert.Empty(Directory.EnumerateFiles(Queue));
+        Assert.Single(Directory.EnumerateFiles(Free));
     }
 
     public void Dispose()

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+
+namespace SmtpFailoverProxy.Spool;
+
+/// <summary>
+/// Group commit: messages finished at the same moment share one sync. A session hands over its written
+/// file and waits; one runner at a time takes every file waiting, makes their bytes durable (one
+/// <c>syncfs</c>, or one <c>fsync</c> per file), renames them into the queue, fsyncs the queue folder
+/// once, and only then releases the sessions to answer 250. Alone, a message pays what it always paid;
+/// under load, a group holds as many messages as sessions were waiting, and the syncs are shared.
+/// </summary>
+internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode)
+{
+    private readonly ConcurrentQueue<PendingCommit> _pending = new();
+    private int _running;
+
+    /// <summary>
+    /// Completes when the file, already written and flushed to the OS, is durable under
+    /// <paramref name="finalPath"/>; takes ownership of <paramref name="file"/> and closes it.
+    /// </summary>
+    public Task CommitAsync(FileStream file, string workPath, string finalPath)
+    {
+        var commit = new PendingCommit(file, workPath, finalPath);
+        _pending.Enqueue(commit);
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+        {
+            // The syncs block: one pool thread at a time does them, never a session's.
+            ThreadPool.UnsafeQueueUserWorkItem(static committer => committer.Run(), this, preferLocal: false);
+        }
+
+        return commit.Completion.Task;
+    }
+
+    private void Run()
+    {
+        var group = new List<PendingCommit>();
+        while (true)
+        {
+            while (_pending.TryDequeue(out var commit)) group.Add(commit);
+            if (group.Count == 0)
+            {
+                Volatile.Write(ref _running, 0);
+                // A commit queued after the last look found the runner still busy: it is this runner's to take.
+                if (_pending.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+                continue;
+            }
+
+            try
+            {
+                CommitGroup(group);
+            }
+            catch (Exception ex)
+            {
+                // Whatever went wrong, no session may wait forever: each hears 451 and keeps its message.
+                foreach (var commit in group) commit.Fail(ex);
+            }
+
+            group.Clear();
+        }
+    }
+
+    private void CommitGroup(List<PendingCommit> group)
+    {
+        // 1. The bytes, durable before any name in the queue points at them.
+        Exception? syncFailure = null;
+        try
+        {
+            if (mode != SpoolSyncMode.FileSystem || !DirectorySync.TryFlushFileSystem(directories.Queue))
+            {
+                foreach (var commit in group) commit.File.Flush(flushToDisk: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            syncFailure = ex;
+        }
+
+        // 2. The names (closed first: Windows cannot rename an open file).
+        var renamed = new List<PendingCommit>(group.Count);
+        foreach (var commit in group)
+        {
+            commit.File.Dispose();
+            if (syncFailure is not null)
+            {
+                commit.Fail(syncFailure);
+                continue;
+            }
+
+            try
+            {
+                FileRename.Move(commit.WorkPath, commit.FinalPath);
+                renamed.Add(commit);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                commit.Fail(ex);
+            }
+        }
+
+        if (renamed.Count == 0) return;
+
+        // 3. The queue folder, once for the whole group.
+        try
+        {
+            DirectorySync.Flush(directories.Queue);
+        }
+        catch (IOException ex)
+        {
+            // Not durable, so not accepted: back out of the queue, or a restart would deliver what the client retries.
+            foreach (var commit in renamed)
+            {
+                try
+                {
+                    FileRename.Move(commit.FinalPath, commit.WorkPath);
+                }
+                catch (IOException)
+                {
+                    // Stays queued: delivered at the next start as well as retried by the client (at-least-once).
+                }
+
+                commit.Fail(ex);
+            }
+
+            return;
+        }
+
+        foreach (var commit in renamed) commit.Completion.TrySetResult();
+    }
+
+    private sealed class PendingCommit(FileStream file, string workPath, string finalPath)
+    {
+        public FileStream File { get; } = file;
+        public string WorkPath { get; } = workPath;
+        public string FinalPath { get; } = finalPath;
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Fail(Exception ex) => Completion.TrySetException(ex as IOException ?? new IOException("Spool commit failed: " + ex.Message, ex));
+    }
+}
