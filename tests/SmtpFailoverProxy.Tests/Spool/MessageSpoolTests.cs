@@ -81,6 +81,20 @@ public sealed class MessageSpoolTests : IDisposable
         Assert.Equal("Subject: short\r\n\r\nb\r\n"u8.ToArray(), ReadContent(spool, second));
     }
 
+    [Theory]
+    [InlineData(SpooledMessage.InMemoryLimit, true)]
+    [InlineData(SpooledMessage.InMemoryLimit + 1, false)]
+    public async Task Small_message_is_read_whole_into_memory_and_a_large_one_streamed_both_exactly(int size, bool inMemory)
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var content = new byte[size];
+        new Random(size).NextBytes(content);
+        var id = await AcceptAsync(spool, content);
+
+        using (var stream = spool.Load(id)!.OpenContent()) Assert.Equal(inMemory, stream is MemoryStream);
+        Assert.Equal(content, ReadContent(spool, id));
+    }
+
     [Fact]
     public async Task Large_delivered_file_is_deleted_not_kept()
     {
