@@ -1,45 +1,52 @@
 #!/usr/bin/env bash
-# The same load, three ways, on loopback, to Postfix's smtp-sink:
-#   1. limit:   smtp-source -> smtp-sink                              (no relay at all)
-#   2. postfix: smtp-source -> Postfix smart host (disk queue) -> smtp-sink
-#   3. proxy:   smtp-source -> smtp-proxy (spool, fsync on) -> smtp-sink      (SMTP provider)
-# (The SES path through the SES sandbox is not measured here yet.)
+# The same load, four ways, on loopback:
+#   limit:   smtp-source -> smtp-sink                                        (no relay at all)
+#   postfix: smtp-source -> Postfix smart host (disk queue) -> smtp-sink
+#   proxy:   smtp-source -> smtp-proxy (spool, fsync on) -> smtp-sink         (SMTP provider)
+#   ses:     smtp-source -> smtp-proxy (spool, fsync on) -> local SES sandbox (SES provider, SESv2 HTTP API)
+# in three scenarios: 20 sessions x 4 KB, 1 session x 4 KB, 20 sessions x 200 KB. Then the end-of-DATA to
+# 250 latency under 20 sessions, and the SES pacing check (a backlog sent at the account's MaxSendRate).
 #   bench/compare/run.sh [messages] [sessions] [size] [repeats]     (defaults 5000 20 4096 3)
+# The 1-session and 200 KB scenarios send a fifth of [messages]. Every path is warmed up first with the
+# same load (the proxy's JIT compiles while it runs; Postfix has nothing to warm, but gets the same).
 # Needs root and Debian's postfix package (smtp-source, smtp-sink, postfix); it reconfigures the system
 # Postfix instance for the run and restores main.cf and master.cf afterwards. Prints medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
+pacing_rate=${PACING_RATE:-50}
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 now() { date +%s.%N; }
-sink_count() { tr '\r' '\n' < "$1" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
+sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
+ses_count() { curl -s "http://127.0.0.1:$ses_port/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
+wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 dotnet build -c Release bench/load >/dev/null
+proxy_dll=src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll
+echo '{}' > "$work/empty.json"
 
-# One run: start a fresh sink, push $messages with smtp-source to $1 (host:port), wait for the sink.
-# Prints: accept_rate e2e_rate cpu_seconds
+# One run: push $2 messages of $4 bytes over $3 sessions with smtp-source to $1 (host:port) and wait until
+# the counter $5 (a function) has grown by $2. Prints: accept_rate e2e_rate cpu_seconds
 run_once() {
-  local target=$1 sink_port=$2 sink_out=$3
-  local before_sink; before_sink=$(sink_count "$sink_out"); before_sink=${before_sink:-0}
+  local target=$1 count=$2 sess=$3 bytes=$4 counter=$5
+  local before; before=$($counter)
   local cpu0; cpu0=$(cpu_jiffies)
   local t0; t0=$(now)
-  smtp-source -d -s "$sessions" -m "$messages" -l "$size" -f bench@example.com -t sink@example.com "$target"
+  smtp-source -d -s "$sess" -m "$count" -l "$bytes" -f bench@example.com -t sink@example.com "$target"
   local t1; t1=$(now)
-  local deadline=$((SECONDS + 300))
-  while :; do
-    local n; n=$(sink_count "$sink_out"); n=${n:-0}
-    [ $((n - before_sink)) -ge "$messages" ] && break
-    [ $SECONDS -gt $deadline ] && { echo "timeout: sink has $((n - before_sink))" >&2; break; }
-    sleep 0.05
+  local deadline=$((SECONDS + 600))
+  until [ $(($($counter) - before)) -ge "$count" ]; do
+    [ $SECONDS -gt $deadline ] && { echo "timeout: only $(($($counter) - before)) of $count arrived" >&2; break; }
+    sleep 0.02
   done
   local t2; t2=$(now)
   local cpu1; cpu1=$(cpu_jiffies)
-  python3 -c "print(f'{$messages/($t1-$t0):.0f} {$messages/($t2-$t0):.0f} {($cpu1-$cpu0)/100:.1f}')"
+  python3 -c "print(f'{$count/($t1-$t0):.0f} {$count/($t2-$t0):.0f} {($cpu1-$cpu0)/100:.1f}')"
 }
 
 sink_port=$(free_port)
@@ -53,7 +60,7 @@ cp /etc/postfix/main.cf "$work/main.cf.orig"; cp /etc/postfix/master.cf "$work/m
 restore_postfix() { postfix stop >/dev/null 2>&1 || true; cp "$work/main.cf.orig" /etc/postfix/main.cf; cp "$work/master.cf.orig" /etc/postfix/master.cf; }
 postconf -e "inet_interfaces = 127.0.0.1" "inet_protocols = ipv4" "mydestination =" "mynetworks = 127.0.0.0/8" \
   "relayhost = [127.0.0.1]:$sink_port" "smtpd_relay_restrictions = permit_mynetworks, reject" \
-  "default_destination_concurrency_limit = $sessions" "smtp_connection_cache_on_demand = yes"
+  "default_destination_concurrency_limit = $sessions" "smtp_connection_cache_on_demand = yes" "message_size_limit = 52428800"
 sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0.1:$pf_port inet n - y - - smtpd/" /etc/postfix/master.cf
 postfix stop >/dev/null 2>&1 || true
 postfix start >/dev/null
@@ -61,42 +68,106 @@ for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$pf_port) 2>/dev/null && br
 
 # --- The proxy, relaying to the sink through the SMTP provider.
 px_port=$(free_port); px_admin=$(free_port)
-echo '{}' > "$work/empty.json"
-dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
+dotnet "$proxy_dll" --config "$work/empty.json" \
   --Smtp:Listen=127.0.0.1:"$px_port" --Admin:Listen=127.0.0.1:"$px_admin" \
   --Spool:Path="$work/spool" --State:Path="$work/state" --Spool:DeliveryConcurrency=32 \
   --Routing:Order:0=sink --Providers:sink:Type=smtp --Providers:sink:Host=127.0.0.1 --Providers:sink:Port="$sink_port" \
   --Providers:sink:Security=None --Providers:sink:MaxConnections=16 --Serilog:MinimumLevel:Default=Warning > "$work/proxy.log" 2>&1 & pids+=($!)
 proxy_pid=$!
-until curl -sf "http://127.0.0.1:$px_admin/health" >/dev/null; do sleep 0.2; done
 
+# --- The SES sandbox (SESv2 HTTP API, SigV4 checked) and a second proxy sending to it through the SES provider.
+# A MaxSendRate far above what the machine can do, so the pacer never holds these runs back.
+ses_port=$(free_port)
+dotnet "$proxy_dll" ses-sandbox --port "$ses_port" --SesSandbox:Path="$work/ses" --SesSandbox:MaxSendRate=1000000 > "$work/ses.log" 2>&1 & pids+=($!)
+pxs_port=$(free_port); pxs_admin=$(free_port)
+dotnet "$proxy_dll" --config "$work/empty.json" \
+  --Smtp:Listen=127.0.0.1:"$pxs_port" --Admin:Listen=127.0.0.1:"$pxs_admin" \
+  --Spool:Path="$work/spool-ses" --State:Path="$work/state-ses" --Spool:DeliveryConcurrency=32 \
+  --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
+  --Providers:ses:ServiceUrl="http://127.0.0.1:$ses_port" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
+  --Serilog:MinimumLevel:Default=Warning > "$work/proxy-ses.log" 2>&1 & pids+=($!)
+wait_http "http://127.0.0.1:$px_admin/health"; wait_http "http://127.0.0.1:$pxs_admin/health"
+
+paths=(limit postfix proxy ses)
+target_of() { case $1 in limit) echo "127.0.0.1:$sink_port";; postfix) echo "127.0.0.1:$pf_port";; proxy) echo "127.0.0.1:$px_port";; ses) echo "127.0.0.1:$pxs_port";; esac; }
+counter_of() { [ "$1" = ses ] && echo ses_count || echo sink_count; }
+
+for path in "${paths[@]}"; do
+  run_once "$(target_of $path)" "$messages" "$sessions" "$size" "$(counter_of $path)" > /dev/null
+  echo "warmed up: $path"
+done
+
+scenarios=("${sessions}x$((size / 1024))KB $sessions $messages $size" "1x$((size / 1024))KB 1 $((messages / 5)) $size" "${sessions}x200KB $sessions $((messages / 5)) 204800")
 declare -A results
-for path in limit postfix proxy; do
-  case $path in
-    limit) target=127.0.0.1:$sink_port ;;
-    postfix) target=127.0.0.1:$pf_port ;;
-    proxy) target=127.0.0.1:$px_port ;;
-  esac
-  for r in $(seq 1 "$repeats"); do
-    results[$path,$r]=$(run_once "$target" "$sink_port" "$work/sink.out")
-    echo "$path run $r: accept/s e2e/s cpu-s = ${results[$path,$r]}"
+for scenario in "${scenarios[@]}"; do
+  read -r name sess count bytes <<< "$scenario"
+  for path in "${paths[@]}"; do
+    for r in $(seq 1 "$repeats"); do
+      results[$name,$path,$r]=$(run_once "$(target_of $path)" "$count" "$sess" "$bytes" "$(counter_of $path)")
+      echo "$name $path run $r: accept/s e2e/s cpu-s = ${results[$name,$path,$r]}"
+    done
   done
 done
 
 # Latency, end of DATA to 250, under the same number of sessions (SmtpLoad, 15 s).
-lat_proxy=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$px_port" --connections "$sessions" --seconds 15 --size "$size" | grep -o 'p50=[^ ]* p99=[^ ]*')
-lat_postfix=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$pf_port" --connections "$sessions" --seconds 15 --size "$size" | grep -o 'p50=[^ ]* p99=[^ ]*')
-lat_limit=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$sink_port" --connections "$sessions" --seconds 15 --size "$size" | grep -o 'p50=[^ ]* p99=[^ ]*')
+declare -A latency
+for path in "${paths[@]}"; do
+  port=$(target_of $path); port=${port##*:}
+  latency[$path]=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$port" --connections "$sessions" --seconds 15 --size "$size" | grep -o 'p50=[^ ]* p99=[^ ]*')
+done
 rss=$(grep VmHWM /proc/$proxy_pid/status | awk '{print int($2/1024)}')
 
+# SES pacing: a sandbox whose account says MaxSendRate=$pacing_rate, a backlog of 10 seconds' worth, and
+# the send times the sandbox recorded (ReceivedAt): the achieved rate and the most sends in any 1 s window.
+pace_ses=$(free_port); pace_port=$(free_port); pace_admin=$(free_port)
+dotnet "$proxy_dll" ses-sandbox --port "$pace_ses" --SesSandbox:Path="$work/pace" --SesSandbox:MaxSendRate="$pacing_rate" > "$work/pace-ses.log" 2>&1 & pids+=($!)
+dotnet "$proxy_dll" --config "$work/empty.json" \
+  --Smtp:Listen=127.0.0.1:"$pace_port" --Admin:Listen=127.0.0.1:"$pace_admin" \
+  --Spool:Path="$work/spool-pace" --State:Path="$work/state-pace" --Spool:DeliveryConcurrency=32 \
+  --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
+  --Providers:ses:ServiceUrl="http://127.0.0.1:$pace_ses" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
+  --Serilog:MinimumLevel:Default=Warning > "$work/proxy-pace.log" 2>&1 & pids+=($!)
+wait_http "http://127.0.0.1:$pace_admin/health"
+pace_count=$((pacing_rate * 10))
+smtp-source -d -s "$sessions" -m "$pace_count" -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
+deadline=$((SECONDS + 120))
+until [ "$(find "$work/pace" -name '*.eml' | wc -l)" -ge "$pace_count" ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+pacing=$(python3 - "$work/pace" "$pacing_rate" <<'EOF'
+import json, os, sys
+from datetime import datetime
+folder, rate = sys.argv[1], float(sys.argv[2])
+times = sorted(datetime.fromisoformat(json.load(open(os.path.join(folder, f)))["ReceivedAt"]).timestamp()
+               for f in os.listdir(folder) if f.endswith(".json"))
+achieved = (len(times) - 1) / (times[-1] - times[0])
+j, most = 0, 0
+for i, t in enumerate(times):
+    while times[j] <= t - 1.0: j += 1
+    most = max(most, i - j + 1)
+print(f"MaxSendRate {rate:g}/s: {len(times)} sent, achieved {achieved:.2f}/s ({achieved / rate:.1%}), most in any 1 s window {most}")
+EOF
+)
+
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-col() { local path=$1 i=$2; for r in $(seq 1 "$repeats"); do echo "${results[$path,$r]}" | awk -v i="$i" '{print $i}'; done; }
+col() { local name=$1 path=$2 i=$3; for r in $(seq 1 "$repeats"); do echo "${results[$name,$path,$r]}" | awk -v i="$i" '{print $i}'; done; }
 echo
-echo "messages=$messages sessions=$sessions size=$size repeats=$repeats cores=$(nproc)"
-printf '%-8s %12s %12s %10s  %s\n' path "accept msg/s" "e2e msg/s" "cpu s" "end-of-DATA->250"
-for path in limit postfix proxy; do
-  lat=lat_$path
-  printf '%-8s %12s %12s %10s  %s\n' "$path" "$(median $(col $path 1))" "$(median $(col $path 2))" "$(median $(col $path 3))" "${!lat}"
+echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats (medians)"
+for scenario in "${scenarios[@]}"; do
+  read -r name sess count bytes <<< "$scenario"
+  echo
+  echo "$name ($count messages)"
+  printf '  %-8s %12s %12s %8s\n' path "accept msg/s" "e2e msg/s" "cpu s"
+  for path in "${paths[@]}"; do
+    printf '  %-8s %12s %12s %8s\n' "$path" "$(median $(col $name $path 1))" "$(median $(col $name $path 2))" "$(median $(col $name $path 3))"
+  done
+  python3 - "$(median $(col $name limit 1))" "$(median $(col $name limit 2))" "$(median $(col $name postfix 1))" "$(median $(col $name postfix 2))" \
+    "$(median $(col $name proxy 1))" "$(median $(col $name proxy 2))" "$(median $(col $name ses 1))" "$(median $(col $name ses 2))" <<'EOF'
+import sys
+la, le, fa, fe, pa, pe, sa, se = map(float, sys.argv[1:])
+print(f"  proxy/postfix: accept {pa/fa:.2f}x, e2e {pe/fe:.2f}x; proxy/limit: accept {pa/la:.2f}, e2e {pe/le:.2f}; ses/postfix: accept {sa/fa:.2f}x, e2e {se/fe:.2f}x")
+EOF
 done
-pa=$(median $(col proxy 1)); pe=$(median $(col proxy 2)); fa=$(median $(col postfix 1)); fe=$(median $(col postfix 2)); la=$(median $(col limit 1)); le=$(median $(col limit 2))
-python3 -c "print(f'proxy/postfix: accept {$pa/$fa:.2f}x, e2e {$pe/$fe:.2f}x; proxy/limit: accept {$pa/$la:.2f}, e2e {$pe/$le:.2f}; proxy peak RSS $rss MB')"
+echo
+echo "end of DATA -> 250, $sessions sessions, ${size} bytes (SmtpLoad, 15 s):"
+for path in "${paths[@]}"; do printf '  %-8s %s\n' "$path" "${latency[$path]}"; done
+echo "proxy peak RSS $rss MB"
+echo "SES pacing: $pacing"

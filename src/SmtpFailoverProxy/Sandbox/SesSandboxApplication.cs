@@ -81,6 +81,7 @@ internal static class SesSandboxApplication
             var recipients = (request.Destination?.ToAddresses ?? []).Concat(request.Destination?.CcAddresses ?? []).Concat(request.Destination?.BccAddresses ?? []).ToArray();
             if (recipients.Length == 0) return Error(400, "BadRequestException", "Missing final '@domain' / no recipients in Destination.");
 
+            var receivedAt = TimeProvider.System.GetUtcNow();
             var messageId = $"{Guid.NewGuid():N}-sandbox";
             await File.WriteAllBytesAsync(Path.Combine(folder, messageId + ".eml"), raw);
             await File.WriteAllTextAsync(Path.Combine(folder, messageId + ".json"), JsonSerializer.Serialize(new
@@ -91,6 +92,7 @@ internal static class SesSandboxApplication
                 request.ConfigurationSetName,
                 EmailTags = request.EmailTags ?? [],
                 Size = raw.Length,
+                ReceivedAt = receivedAt,
             }));
             state.CountSent();
             return Results.Json(new { MessageId = messageId }, Json);

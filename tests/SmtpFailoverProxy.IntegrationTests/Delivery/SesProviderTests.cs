@@ -33,6 +33,7 @@ public sealed class SesProviderTests
     public async Task Raw_message_reaches_the_sandbox_byte_for_byte_with_the_envelope_recipients()
     {
         using var sandbox = await SesSandboxProcess.StartAsync();
+        var before = TimeProvider.System.GetUtcNow();
 
         var result = await Client(sandbox.Url).SendRawEmailAsync(Email("user@example.com", "bcc-only@example.com"), CancellationToken.None);
 
@@ -41,6 +42,7 @@ public sealed class SesProviderTests
         Assert.Equal(result.MessageId, stored.MessageId);
         Assert.Equal(["user@example.com", "bcc-only@example.com"], stored.Recipients);
         Assert.Equal(Encoding.UTF8.GetBytes(Raw), stored.Content);
+        Assert.InRange(stored.ReceivedAt, before, TimeProvider.System.GetUtcNow());
     }
 
     [Fact]
@@ -165,7 +167,7 @@ public sealed class SesProviderTests
 
         Assert.True(exit == 0, transcript);
         await Eventually.TrueAsync(() => sandbox.Messages.Count == 1, "the SES sandbox to receive the message");
-        var (_, recipients, content) = sandbox.Messages[0];
+        var (_, recipients, content, _) = sandbox.Messages[0];
         Assert.Equal(["user@example.com", "second@example.com"], recipients);
         var text = Encoding.UTF8.GetString(content);
         Assert.StartsWith("Received: from ", text);

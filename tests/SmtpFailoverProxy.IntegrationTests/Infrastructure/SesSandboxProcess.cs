@@ -41,14 +41,15 @@ internal sealed class SesSandboxProcess : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Messages the sandbox accepted: envelope and exact bytes.</summary>
-    public IReadOnlyList<(string MessageId, string[] Recipients, byte[] Content)> Messages =>
+    /// <summary>Messages the sandbox accepted: envelope, exact bytes and when the sandbox took them.</summary>
+    public IReadOnlyList<(string MessageId, string[] Recipients, byte[] Content, DateTimeOffset ReceivedAt)> Messages =>
         System.IO.Directory.EnumerateFiles(Directory, "*.json").Order().Select(json =>
         {
             var doc = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
             return (doc.GetProperty("MessageId").GetString()!,
                 doc.GetProperty("Recipients").EnumerateArray().Select(r => r.GetString()!).ToArray(),
-                File.ReadAllBytes(Path.ChangeExtension(json, ".eml")));
+                File.ReadAllBytes(Path.ChangeExtension(json, ".eml")),
+                doc.GetProperty("ReceivedAt").GetDateTimeOffset());
         }).ToList();
 
     private static bool Responds(HttpClient probe, int port)

@@ -57,8 +57,10 @@ internal sealed class SesProvider(
         try
         {
             if (_lastRefresh is { } again && timeProvider.GetElapsedTime(again) < options.AccountRefreshInterval) return;
-            _lastRefresh = timeProvider.GetTimestamp();
+            // Marked fresh only once read: sends arriving meanwhile wait here rather than reserve their
+            // turn at the fallback rate (one a second), which would hold a backlog back long after.
             var account = await client.GetAccountAsync(cancellationToken);
+            _lastRefresh = timeProvider.GetTimestamp();
             if (account.Account is { MaxSendRate: > 0 } a)
             {
                 _pacer.Rate = a.MaxSendRate;

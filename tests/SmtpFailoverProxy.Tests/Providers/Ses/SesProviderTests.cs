@@ -67,6 +67,29 @@ public sealed class SesProviderTests
         Assert.Equal(20, provider.SendRate);
     }
 
+    [Fact]
+    public async Task Sends_arriving_during_the_first_account_read_wait_for_it_and_go_at_the_account_rate()
+    {
+        _client.Account = new SesAccount(true, "HEALTHY", true, 50000, 100, 0);
+        _client.AccountGate = new TaskCompletionSource();
+        var provider = Provider();
+        var sends = Enumerable.Range(0, 5).Select(_ => provider.SendAsync(Message("a@example.com"), CancellationToken.None)).ToArray();
+
+        _client.AccountGate.SetResult();
+        var started = _time.GetUtcNow();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!sends.All(s => s.IsCompleted) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(1);
+        }
+
+        Assert.All(sends, s => Assert.True(s.IsCompletedSuccessfully));
+        // At the account's 100/s the five need 40 ms; reserved at the fallback 1/s they would need 4 s.
+        Assert.True(_time.GetUtcNow() - started < TimeSpan.FromSeconds(1), $"took {_time.GetUtcNow() - started} of fake time");
+        Assert.Equal(1, _client.AccountReads);
+    }
+
     /// <summary>Sends, moving the fake clock while the pacer makes the send wait.</summary>
     private async Task<DeliveryResult> SendAsync(SesProvider provider, OutboundMessage message)
     {
@@ -87,6 +110,7 @@ public sealed class SesProviderTests
         public SesAccount Account { get; set; } = new(true, "HEALTHY", true, 50000, 14, 0);
         public SesRawEmail? LastEmail { get; private set; }
         public int AccountReads { get; private set; }
+        public TaskCompletionSource? AccountGate { get; set; }
 
         public Task<SesSendResult> SendRawEmailAsync(SesRawEmail email, CancellationToken cancellationToken)
         {
@@ -96,10 +120,11 @@ public sealed class SesProviderTests
             return Task.FromResult(error is null ? new SesSendResult($"ses-id-{++_sent}", null) : new SesSendResult(null, error));
         }
 
-        public Task<SesAccountResult> GetAccountAsync(CancellationToken cancellationToken)
+        public async Task<SesAccountResult> GetAccountAsync(CancellationToken cancellationToken)
         {
             AccountReads++;
-            return Task.FromResult(new SesAccountResult(Account, null));
+            if (AccountGate is { } gate) await gate.Task;
+            return new SesAccountResult(Account, null);
         }
     }
 }
