@@ -109,11 +109,17 @@ for scenario in "${scenarios[@]}"; do
   done
 done
 
-# Latency, end of DATA to 250, under the same number of sessions (SmtpLoad, 15 s).
+# Latency, end of DATA to 250, under the same number of sessions (SmtpLoad, 15 s). Each path's backlog
+# is delivered before the next path is measured, so no path pays for another's queue.
 declare -A latency
 for path in "${paths[@]}"; do
   port=$(target_of $path); port=${port##*:}
-  latency[$path]=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$port" --connections "$sessions" --seconds 15 --size "$size" | grep -o 'p50=[^ ]* p99=[^ ]*')
+  counter=$(counter_of $path); before=$($counter)
+  load=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$port" --connections "$sessions" --seconds 15 --size "$size")
+  latency[$path]=$(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*')
+  accepted=$(echo "$load" | grep -o 'accepted=[0-9]*' | cut -d= -f2)
+  deadline=$((SECONDS + 600))
+  until [ $(($($counter) - before)) -ge "$accepted" ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
 done
 rss=$(grep VmHWM /proc/$proxy_pid/status | awk '{print int($2/1024)}')
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using SmtpFailoverProxy.Configuration;
@@ -26,7 +27,17 @@ internal sealed class MessageDeliverer(
 {
     public async Task DeliverAsync(string queueId, CancellationToken cancellationToken)
     {
-        var message = spool.Load(queueId);
+        SpooledMessage? message;
+        try
+        {
+            message = spool.Load(queueId);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or JsonException)
+        {
+            logger.SpoolFileQuarantined(queueId, ex.Message, spool.Quarantine(queueId));
+            return;
+        }
+
         if (message is null) return;
         var envelope = message.Envelope;
         var outbound = new OutboundMessage(queueId, envelope.Sender, message.State.PendingRecipients, message.OpenContent,

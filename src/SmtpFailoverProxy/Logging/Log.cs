@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(2001, LogLevel.Information, "Spool at {Path} holds {Count} message(s) to deliver")]
     public static partial void SpoolRecovered(this ILogger logger, string path, int count);
 
+    [LoggerMessage(2002, LogLevel.Error, "Spool file of {QueueId} is unreadable ({Error}); moved to {Path} for an operator, not delivered")]
+    public static partial void SpoolFileQuarantined(this ILogger logger, string queueId, string error, string path);
+
     // Delivery
     [LoggerMessage(3001, LogLevel.Information, "Delivered {QueueId} to {RecipientCount} recipient(s) via {Provider} in {ElapsedMs} ms: {Reply}")]
     public static partial void Delivered(this ILogger logger, string queueId, int recipientCount, string provider, long elapsedMs, string reply);

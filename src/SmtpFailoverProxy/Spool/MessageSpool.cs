@@ -70,6 +70,23 @@ internal sealed class MessageSpool
         return new SpooledMessage(envelope, state, path, offset, length);
     }
 
+    /// <summary>
+    /// Moves a queued message that cannot be read (bad magic, broken trailer) and its state to
+    /// <c>corrupt/</c>: retrying it would fail forever, deleting it would lose mail. Returns where it went.
+    /// </summary>
+    public string Quarantine(string queueId)
+    {
+        Directory.CreateDirectory(_directories.Corrupt);
+        var target = Path.Combine(_directories.Corrupt, queueId + SpoolFile.Extension);
+        FileRename.Move(_directories.MessagePath(queueId), target);
+        if (_withState.TryRemove(queueId, out _))
+        {
+            FileRename.Move(_directories.StatePath(queueId), Path.Combine(_directories.Corrupt, queueId + ".state"));
+        }
+
+        return target;
+    }
+
     /// <summary>Replaces the state file atomically (write, fsync, rename).</summary>
     public void SaveState(string queueId, DeliveryState state)
     {

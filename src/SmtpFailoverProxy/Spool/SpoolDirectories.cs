@@ -2,7 +2,8 @@ namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// The folders of the spool: <c>free/</c> for messages being received and files kept for reuse
-/// (<see cref="RecycledFiles"/>), <c>queue/</c> for accepted ones, <c>tmp/</c> for state files being written.
+/// (<see cref="RecycledFiles"/>), <c>queue/</c> for accepted ones, <c>tmp/</c> for state files being written, <c>corrupt/</c> for queued
+/// files that cannot be read (kept for an operator, never deleted).
 /// </summary>
 internal sealed class SpoolDirectories
 {
@@ -12,12 +13,14 @@ internal sealed class SpoolDirectories
         Temp = Path.Combine(Root, "tmp");
         Queue = Path.Combine(Root, "queue");
         Free = Path.Combine(Root, "free");
+        Corrupt = Path.Combine(Root, "corrupt");
     }
 
     public string Root { get; }
     public string Temp { get; }
     public string Queue { get; }
     public string Free { get; }
+    public string Corrupt { get; }
 
     public string MessagePath(string queueId) => Path.Combine(Queue, queueId + SpoolFile.Extension);
 

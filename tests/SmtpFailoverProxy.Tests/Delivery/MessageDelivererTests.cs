@@ -84,6 +84,22 @@ public sealed class MessageDelivererTests : IDisposable
         Assert.Empty(_spool.ListQueued());
     }
 
+    [Theory]
+    [InlineData("not a spool file at all")]
+    [InlineData("SFP2\nSubject: x\r\n\r\nbody\r\n\n{\"QueueId\":\n0000000099\n")]
+    [InlineData("SF")]
+    public async Task Unreadable_spool_file_is_moved_to_corrupt_and_not_retried_or_sent(string content)
+    {
+        var id = QueueId.New(_time);
+        File.WriteAllText(Path.Combine(_root, "queue", id + ".msg"), content);
+
+        await _deliverer.DeliverAsync(id, CancellationToken.None);
+
+        Assert.Empty(_spool.ListQueued());
+        Assert.Equal(content, File.ReadAllText(Path.Combine(_root, "corrupt", id + ".msg")));
+        Assert.Empty(_router.LastRecipients);
+    }
+
     private async Task<string> AcceptAsync(string sender, params string[] recipients)
     {
         var envelope = new MessageEnvelope(QueueId.New(_time), sender, recipients, _time.GetUtcNow(), "127.0.0.1", "client", false, false);

@@ -17,13 +17,21 @@ internal sealed class SesProvider(
     TimeProvider timeProvider,
     ILogger<SesProvider> logger) : IEmailProvider, IProviderHealthCheck
 {
-    private readonly SendRatePacer _pacer = new(timeProvider, options.MaxSendRate ?? options.FallbackSendRate);
+    /// <summary>
+    /// The share of MaxSendRate the pacer uses. Sends leave evenly spaced, but each takes a few
+    /// milliseconds more or less to reach SES: paced at exactly the quota, that jitter put 51 and 52 sends
+    /// into some 1-second windows at 50/s (bench/compare). 3% below keeps every window within the quota and
+    /// still sends 97% of it.
+    /// </summary>
+    internal const double PacingShare = 0.97;
+
+    private readonly SendRatePacer _pacer = new(timeProvider, (options.MaxSendRate ?? options.FallbackSendRate) * PacingShare);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private long? _lastRefresh;
 
     public string Name { get; } = name;
 
-    /// <summary>The send rate in force, recipients per second.</summary>
+    /// <summary>The send rate in force, recipients per second: <see cref="PacingShare"/> of MaxSendRate.</summary>
     public double SendRate => _pacer.Rate;
 
     public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
@@ -63,7 +71,7 @@ internal sealed class SesProvider(
             _lastRefresh = timeProvider.GetTimestamp();
             if (account.Account is { MaxSendRate: > 0 } a)
             {
-                _pacer.Rate = a.MaxSendRate;
+                _pacer.Rate = a.MaxSendRate * PacingShare;
             }
             else if (account.Error is not null)
             {

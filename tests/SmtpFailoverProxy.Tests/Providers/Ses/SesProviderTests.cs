@@ -47,13 +47,13 @@ public sealed class SesProviderTests
     }
 
     [Fact]
-    public async Task Pacing_follows_the_account_MaxSendRate_and_rereads_it_after_the_refresh_interval()
+    public async Task Pacing_follows_97_percent_of_the_account_MaxSendRate_and_rereads_it_after_the_refresh_interval()
     {
         _client.Account = new SesAccount(true, "HEALTHY", true, 50000, 5, 0);
         var provider = Provider();
 
         await SendAsync(provider, Message("a@example.com"));
-        Assert.Equal(5, provider.SendRate);
+        Assert.Equal(5 * SesProvider.PacingShare, provider.SendRate);
         Assert.Equal(1, _client.AccountReads);
 
         _client.Account = _client.Account with { MaxSendRate = 20 };
@@ -64,7 +64,7 @@ public sealed class SesProviderTests
         _time.Advance(TimeSpan.FromMinutes(5));
         await SendAsync(provider, Message("a@example.com"));
         Assert.Equal(2, _client.AccountReads);
-        Assert.Equal(20, provider.SendRate);
+        Assert.Equal(20 * SesProvider.PacingShare, provider.SendRate);
     }
 
     [Fact]
