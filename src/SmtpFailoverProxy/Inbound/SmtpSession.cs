@@ -26,6 +26,9 @@ internal sealed class SmtpSession
     private readonly UpgradableTransport _transport;
     private readonly SmtpSecurityPolicy _security;
     private readonly bool _implicitTls;
+    // Disposed at the end of the session: undisposed, its registration on the application's stopping
+    // token would outlive the session, one per connection, for the life of the process.
+    private readonly CancellationTokenSource _sessionCancellation;
     private readonly CancellationToken _sessionToken;
     private PipeWriter _output;
     private SmtpLineReader _input;
@@ -74,7 +77,8 @@ internal sealed class SmtpSession
         _timeProvider = timeProvider;
         _logger = logger;
         _shutdown = shutdown;
-        _sessionToken = CancellationTokenSource.CreateLinkedTokenSource(shutdown, connectionClosed).Token;
+        _sessionCancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdown, connectionClosed);
+        _sessionToken = _sessionCancellation.Token;
         _input = new SmtpLineReader(transport.Input, timeProvider, _sessionToken);
     }
 
@@ -132,6 +136,7 @@ internal sealed class SmtpSession
             _input.Release();
             _input.Dispose();
             await _transport.DisposeAsync();
+            _sessionCancellation.Dispose();
         }
     }
 
