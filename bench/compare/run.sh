@@ -20,7 +20,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 now() { date +%s.%N; }
 sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
-ses_count() { curl -s "http://127.0.0.1:$ses_port/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
+ses_count() { curl -s "http://127.0.0.1:$ses_sandbox/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
 wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
@@ -75,21 +75,26 @@ dotnet "$proxy_dll" --config "$work/empty.json" \
   --Providers:sink:Security=None --Providers:sink:MaxConnections=16 --Serilog:MinimumLevel:Default=Warning > "$work/proxy.log" 2>&1 & pids+=($!)
 proxy_pid=$!
 
-# --- The SES sandbox (SESv2 HTTP API, SigV4 checked) and a second proxy sending to it through the SES provider.
+# --- The SES sandbox (SESv2 HTTP API, SigV4 checked) and a proxy sending to it through the SES provider.
+# start_ses NAME MAX_SEND_RATE: sets ${NAME}_sandbox, ${NAME}_port (SMTP) and ${NAME}_admin.
+start_ses() {
+  local name=$1 rate=$2 sandbox port admin
+  sandbox=$(free_port); port=$(free_port); admin=$(free_port)
+  dotnet "$proxy_dll" ses-sandbox --port "$sandbox" --SesSandbox:Path="$work/$name" --SesSandbox:MaxSendRate="$rate" > "$work/$name-sandbox.log" 2>&1 & pids+=($!)
+  dotnet "$proxy_dll" --config "$work/empty.json" \
+    --Smtp:Listen=127.0.0.1:"$port" --Admin:Listen=127.0.0.1:"$admin" \
+    --Spool:Path="$work/spool-$name" --State:Path="$work/state-$name" --Spool:DeliveryConcurrency=32 \
+    --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
+    --Providers:ses:ServiceUrl="http://127.0.0.1:$sandbox" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
+    --Serilog:MinimumLevel:Default=Warning > "$work/proxy-$name.log" 2>&1 & pids+=($!)
+  printf -v "${name}_sandbox" %s "$sandbox"; printf -v "${name}_port" %s "$port"; printf -v "${name}_admin" %s "$admin"
+}
 # A MaxSendRate far above what the machine can do, so the pacer never holds these runs back.
-ses_port=$(free_port)
-dotnet "$proxy_dll" ses-sandbox --port "$ses_port" --SesSandbox:Path="$work/ses" --SesSandbox:MaxSendRate=1000000 > "$work/ses.log" 2>&1 & pids+=($!)
-pxs_port=$(free_port); pxs_admin=$(free_port)
-dotnet "$proxy_dll" --config "$work/empty.json" \
-  --Smtp:Listen=127.0.0.1:"$pxs_port" --Admin:Listen=127.0.0.1:"$pxs_admin" \
-  --Spool:Path="$work/spool-ses" --State:Path="$work/state-ses" --Spool:DeliveryConcurrency=32 \
-  --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
-  --Providers:ses:ServiceUrl="http://127.0.0.1:$ses_port" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
-  --Serilog:MinimumLevel:Default=Warning > "$work/proxy-ses.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$px_admin/health"; wait_http "http://127.0.0.1:$pxs_admin/health"
+start_ses ses 1000000
+wait_http "http://127.0.0.1:$px_admin/health"; wait_http "http://127.0.0.1:$ses_admin/health"
 
 paths=(limit postfix proxy ses)
-target_of() { case $1 in limit) echo "127.0.0.1:$sink_port";; postfix) echo "127.0.0.1:$pf_port";; proxy) echo "127.0.0.1:$px_port";; ses) echo "127.0.0.1:$pxs_port";; esac; }
+target_of() { case $1 in limit) echo "127.0.0.1:$sink_port";; postfix) echo "127.0.0.1:$pf_port";; proxy) echo "127.0.0.1:$px_port";; ses) echo "127.0.0.1:$ses_port";; esac; }
 counter_of() { [ "$1" = ses ] && echo ses_count || echo sink_count; }
 
 for path in "${paths[@]}"; do
@@ -125,19 +130,17 @@ rss=$(grep VmHWM /proc/$proxy_pid/status | awk '{print int($2/1024)}')
 
 # SES pacing: a sandbox whose account says MaxSendRate=$pacing_rate, a backlog of 10 seconds' worth, and
 # the send times the sandbox recorded (ReceivedAt): the achieved rate and the most sends in any 1 s window.
-pace_ses=$(free_port); pace_port=$(free_port); pace_admin=$(free_port)
-dotnet "$proxy_dll" ses-sandbox --port "$pace_ses" --SesSandbox:Path="$work/pace" --SesSandbox:MaxSendRate="$pacing_rate" > "$work/pace-ses.log" 2>&1 & pids+=($!)
-dotnet "$proxy_dll" --config "$work/empty.json" \
-  --Smtp:Listen=127.0.0.1:"$pace_port" --Admin:Listen=127.0.0.1:"$pace_admin" \
-  --Spool:Path="$work/spool-pace" --State:Path="$work/state-pace" --Spool:DeliveryConcurrency=32 \
-  --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
-  --Providers:ses:ServiceUrl="http://127.0.0.1:$pace_ses" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
-  --Serilog:MinimumLevel:Default=Warning > "$work/proxy-pace.log" 2>&1 & pids+=($!)
+start_ses pace "$pacing_rate"
 wait_http "http://127.0.0.1:$pace_admin/health"
+pace_sent() { curl -s "http://127.0.0.1:$pace_sandbox/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
+# Warm both processes (their first requests JIT-compile), then forget those messages.
+smtp-source -d -s 5 -m 20 -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
+until [ "$(pace_sent)" -ge 20 ]; do sleep 0.2; done
+curl -s -X DELETE "http://127.0.0.1:$pace_sandbox/_sandbox/messages" > /dev/null
 pace_count=$((pacing_rate * 10))
 smtp-source -d -s "$sessions" -m "$pace_count" -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
 deadline=$((SECONDS + 120))
-until [ "$(find "$work/pace" -name '*.eml' | wc -l)" -ge "$pace_count" ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+until [ "$(pace_sent)" -ge $((pace_count + 20)) ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
 pacing=$(python3 - "$work/pace" "$pacing_rate" <<'EOF'
 import json, os, sys
 from datetime import datetime

@@ -58,7 +58,8 @@ internal sealed class MessageSpool
         long offset, length;
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 4096);
+            // Unbuffered: three small reads (magic, length, envelope), no 4 KB buffer per message.
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0);
             (envelope, offset, length) = SpoolFile.Read(file);
         }
         catch (FileNotFoundException)

@@ -11,12 +11,17 @@ internal sealed class SpoolEntryWriter : IDisposable
 {
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
+    // Our own buffer, from the pool: FileStream's would be a fresh 64 KB array for every message.
+    private const int BufferSize = 64 * 1024;
+
     private readonly SpoolDirectories _directories;
     private readonly RecycledFiles _recycled;
     private readonly SpoolCommitter _committer;
     private readonly string _workPath;
     private readonly FileStream _file;
     private readonly long _recycledLength;
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int _buffered;
     private bool _handedOver;
     private bool _committed;
 
@@ -27,27 +32,49 @@ internal sealed class SpoolEntryWriter : IDisposable
         _committer = committer;
         Envelope = envelope;
         (_workPath, var reused) = recycled.Take();
-        _file = new FileStream(_workPath, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024);
+        _file = new FileStream(_workPath, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         _recycledLength = reused ? _file.Length : 0;
-        SpoolFile.WriteMagic(_file);
+        Write(SpoolFile.Magic);
     }
 
     public MessageEnvelope Envelope { get; private set; }
 
     /// <summary>The message bytes as a stream, for writers that produce a whole message (DSNs).</summary>
-    public Stream Content => _file;
+    public Stream Content
+    {
+        get
+        {
+            FlushBuffer();
+            return _file;
+        }
+    }
 
-    public void Write(ReadOnlySpan<byte> bytes) => _file.Write(bytes);
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(SpoolEntryWriter));
+        if (bytes.Length > buffer.Length - _buffered)
+        {
+            FlushBuffer();
+            if (bytes.Length >= buffer.Length)
+            {
+                _file.Write(bytes);
+                return;
+            }
+        }
+
+        bytes.CopyTo(buffer.AsSpan(_buffered));
+        _buffered += bytes.Length;
+    }
 
     public void Write(in ReadOnlySequence<byte> bytes)
     {
-        foreach (var segment in bytes) _file.Write(segment.Span);
+        foreach (var segment in bytes) Write(segment.Span);
     }
 
     public void WriteLine(in ReadOnlySequence<byte> content)
     {
         Write(content);
-        _file.Write(CrLf);
+        Write(CrLf);
     }
 
     /// <summary>
@@ -64,10 +91,11 @@ internal sealed class SpoolEntryWriter : IDisposable
             Envelope = final;
         }
 
-        SpoolFile.WriteTrailer(_file, Envelope);
+        Write(SpoolFile.Trailer(Envelope));
+        FlushBuffer();
+        ReturnBuffer();
         // A recycled file may be longer than this message: cut off the rest of the one before.
         if (_file.Position < _recycledLength) _file.SetLength(_file.Position);
-        _file.Flush();
         var finalPath = _directories.MessagePath(Envelope.QueueId);
         _handedOver = true;
         await _committer.CommitAsync(_file, _workPath, finalPath);
@@ -75,8 +103,23 @@ internal sealed class SpoolEntryWriter : IDisposable
         return finalPath;
     }
 
+    private void FlushBuffer()
+    {
+        if (_buffered == 0) return;
+        _file.Write(_buffer.AsSpan(0, _buffered));
+        _buffered = 0;
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is null) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+    }
+
     public void Dispose()
     {
+        ReturnBuffer();
         if (_committed) return; // The committer closed the file and renamed it into the queue.
         long length;
         try

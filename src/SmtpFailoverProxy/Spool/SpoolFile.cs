@@ -18,21 +18,23 @@ namespace SmtpFailoverProxy.Spool;
 internal static class SpoolFile
 {
     public const string Extension = ".msg";
-    private static ReadOnlySpan<byte> Magic => "SFP2\n"u8;
+    /// <summary>The first line of every spool file.</summary>
+    public static ReadOnlySpan<byte> Magic => "SFP2\n"u8;
     private const int LengthDigits = 10;
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    public static void WriteMagic(Stream stream) => stream.Write(Magic);
-
-    public static void WriteTrailer(Stream stream, MessageEnvelope envelope)
+    /// <summary>The bytes that end a spool file: the envelope as JSON, then its length in ten digits.</summary>
+    public static byte[] Trailer(MessageEnvelope envelope)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(envelope, Json);
-        stream.WriteByte((byte)'\n');
-        stream.Write(json);
-        stream.WriteByte((byte)'\n');
-        stream.Write(Encoding.ASCII.GetBytes(json.Length.ToString("D" + LengthDigits, CultureInfo.InvariantCulture)));
-        stream.WriteByte((byte)'\n');
+        var trailer = new byte[1 + json.Length + 1 + LengthDigits + 1];
+        trailer[0] = (byte)'\n';
+        json.CopyTo(trailer, 1);
+        trailer[1 + json.Length] = (byte)'\n';
+        Encoding.ASCII.GetBytes(json.Length.ToString("D" + LengthDigits, CultureInfo.InvariantCulture), trailer.AsSpan(2 + json.Length));
+        trailer[^1] = (byte)'\n';
+        return trailer;
     }
 
     /// <summary>Reads the envelope and where the message bytes lie in the file.</summary>

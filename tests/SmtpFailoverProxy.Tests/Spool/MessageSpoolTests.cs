@@ -96,6 +96,23 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Writes_small_and_larger_than_the_buffer_in_any_order_read_back_exactly()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var random = new Random(7);
+        var pieces = Enumerable.Range(0, 2000).Select(i => new byte[i % 500 == 0 ? 100_000 : random.Next(0, 120)]).ToList();
+        foreach (var piece in pieces) random.NextBytes(piece);
+        var id = QueueId.New(TimeProvider.System);
+        using (var entry = spool.Begin(Envelope(id)))
+        {
+            foreach (var piece in pieces) entry.Write(piece);
+            await entry.CommitAsync();
+        }
+
+        Assert.Equal(pieces.SelectMany(p => p).ToArray(), ReadContent(spool, id));
+    }
+
+    [Fact]
     public async Task Large_delivered_file_is_deleted_not_kept()
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
