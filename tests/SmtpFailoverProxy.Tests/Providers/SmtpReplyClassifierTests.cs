@@ -22,6 +22,9 @@ public sealed class SmtpReplyClassifierTests
     [InlineData(550, "5.1.1", "The email account that you tried to reach does not exist.", OutcomeClass.MessageRejected)]
     [InlineData(552, "5.3.4", "Your message exceeded Google's message size limits.", OutcomeClass.MessageRejected)]
     [InlineData(0, "4.4.1", "Connection refused", OutcomeClass.Transient)]
+    [InlineData(550, "5.2.1", "The email account that you tried to reach is suspended.", OutcomeClass.MessageRejected)]
+    [InlineData(450, "4.2.1", "The user you are trying to contact is receiving mail too quickly; account paused, try again later.", OutcomeClass.Transient)]
+    [InlineData(550, "5.1.1", "Recipient address rejected: mailbox suspended", OutcomeClass.MessageRejected)]
     public void Classifies(int code, string? enhanced, string text, OutcomeClass expected)
     {
         Assert.Equal(expected, SmtpReplyClassifier.Classify(new UpstreamReply(code, enhanced, text)));

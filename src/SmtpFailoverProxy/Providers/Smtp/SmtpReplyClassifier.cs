@@ -14,35 +14,44 @@ namespace SmtpFailoverProxy.Providers.Smtp;
 /// </remarks>
 internal static class SmtpReplyClassifier
 {
-    private sealed record Row(Func<int, bool> Code, string? EnhancedPrefix, string? Text, OutcomeClass Class);
+    private sealed record Row(Func<int, bool> Code, Func<string?, bool> Enhanced, string? Text, OutcomeClass Class);
+
+    private static bool AnyCode(int code) => true;
+    private static bool AnyEnhanced(string? enhanced) => true;
+    private static Func<string?, bool> Is(string enhanced) => e => e == enhanced;
+
+    /// <summary>RFC 3463 X.1.x (address) and X.2.x (mailbox): about one recipient, never about our account.</summary>
+    private static bool AboutOneMailbox(string? enhanced) => enhanced is { Length: > 4 } e && (e[1..].StartsWith(".1.", StringComparison.Ordinal) || e[1..].StartsWith(".2.", StringComparison.Ordinal));
 
     private static readonly Row[] Rows =
     [
-        new(_ => true, null, "account is paused", OutcomeClass.Suspended),
-        new(_ => true, null, "sending paused", OutcomeClass.Suspended),
-        new(_ => true, null, "suspended", OutcomeClass.Suspended),
-        new(_ => true, null, "maximum sending rate exceeded", OutcomeClass.Throttled),
-        new(_ => true, null, "daily message quota exceeded", OutcomeClass.QuotaExhausted),
-        new(_ => true, "5.4.5", null, OutcomeClass.QuotaExhausted),
-        new(_ => true, null, "daily user sending limit exceeded", OutcomeClass.QuotaExhausted),
-        new(c => c is 530 or 534 or 535 or 538, null, null, OutcomeClass.ProviderMisconfigured),
-        new(_ => true, "5.7.8", null, OutcomeClass.ProviderMisconfigured),
-        new(_ => true, "4.7.8", null, OutcomeClass.ProviderMisconfigured),
-        new(_ => true, null, "email address is not verified", OutcomeClass.ProviderMisconfigured),
-        new(c => c is 421 or 450 or 451 or 452, null, "try again later", OutcomeClass.Throttled),
-        new(c => c is 454, "4.7.0", null, OutcomeClass.Throttled),
-        new(c => c >= 200 && c < 300, null, null, OutcomeClass.Delivered),
-        new(c => c >= 400 && c < 500, null, null, OutcomeClass.Transient),
-        new(c => c >= 500, null, null, OutcomeClass.MessageRejected),
-        new(c => c == 0, null, null, OutcomeClass.Transient),
+        // First: a recipient whose own mailbox is "suspended" or "paused" (550 5.2.1) must not open our circuit.
+        new(c => c >= 500, AboutOneMailbox, null, OutcomeClass.MessageRejected),
+        new(c => c is >= 400 and < 500, AboutOneMailbox, null, OutcomeClass.Transient),
+        new(AnyCode, AnyEnhanced, "account is paused", OutcomeClass.Suspended),
+        new(AnyCode, AnyEnhanced, "sending paused", OutcomeClass.Suspended),
+        new(AnyCode, AnyEnhanced, "suspended", OutcomeClass.Suspended),
+        new(AnyCode, AnyEnhanced, "maximum sending rate exceeded", OutcomeClass.Throttled),
+        new(AnyCode, AnyEnhanced, "daily message quota exceeded", OutcomeClass.QuotaExhausted),
+        new(AnyCode, Is("5.4.5"), null, OutcomeClass.QuotaExhausted),
+        new(AnyCode, AnyEnhanced, "daily user sending limit exceeded", OutcomeClass.QuotaExhausted),
+        new(c => c is 530 or 534 or 535 or 538, AnyEnhanced, null, OutcomeClass.ProviderMisconfigured),
+        new(AnyCode, Is("5.7.8"), null, OutcomeClass.ProviderMisconfigured),
+        new(AnyCode, Is("4.7.8"), null, OutcomeClass.ProviderMisconfigured),
+        new(AnyCode, AnyEnhanced, "email address is not verified", OutcomeClass.ProviderMisconfigured),
+        new(c => c is 421 or 450 or 451 or 452, AnyEnhanced, "try again later", OutcomeClass.Throttled),
+        new(c => c is 454, Is("4.7.0"), null, OutcomeClass.Throttled),
+        new(c => c is >= 200 and < 300, AnyEnhanced, null, OutcomeClass.Delivered),
+        new(c => c is >= 400 and < 500, AnyEnhanced, null, OutcomeClass.Transient),
+        new(c => c >= 500, AnyEnhanced, null, OutcomeClass.MessageRejected),
+        new(c => c == 0, AnyEnhanced, null, OutcomeClass.Transient),
     ];
 
     public static OutcomeClass Classify(UpstreamReply reply)
     {
         foreach (var row in Rows)
         {
-            if (!row.Code(reply.Code)) continue;
-            if (row.EnhancedPrefix is not null && reply.EnhancedCode != row.EnhancedPrefix) continue;
+            if (!row.Code(reply.Code) || !row.Enhanced(reply.EnhancedCode)) continue;
             if (row.Text is not null && !reply.Text.Contains(row.Text, StringComparison.OrdinalIgnoreCase)) continue;
             return row.Class;
         }
