@@ -83,8 +83,12 @@ internal static class SesSandboxApplication
 
             var receivedAt = TimeProvider.System.GetUtcNow();
             var messageId = $"{Guid.NewGuid():N}-sandbox";
-            await File.WriteAllBytesAsync(Path.Combine(folder, messageId + ".eml"), raw);
-            await File.WriteAllTextAsync(Path.Combine(folder, messageId + ".json"), JsonSerializer.Serialize(new
+            // Each file is written under a temporary name and renamed, the .eml first: whoever sees a
+            // .json finds both files whole.
+            var partial = Path.Combine(folder, messageId + ".partial");
+            await File.WriteAllBytesAsync(partial, raw);
+            File.Move(partial, Path.Combine(folder, messageId + ".eml"));
+            await File.WriteAllTextAsync(partial, JsonSerializer.Serialize(new
             {
                 MessageId = messageId,
                 Recipients = recipients,
@@ -94,6 +98,7 @@ internal static class SesSandboxApplication
                 Size = raw.Length,
                 ReceivedAt = receivedAt,
             }));
+            File.Move(partial, Path.Combine(folder, messageId + ".json"));
             state.CountSent();
             return Results.Json(new { MessageId = messageId }, Json);
         });
@@ -134,7 +139,12 @@ internal static class SesSandboxApplication
             "[" + string.Join(",", Directory.EnumerateFiles(folder, "*.json").Order().Select(File.ReadAllText)) + "]", "application/json"));
         app.MapDelete("/_sandbox/messages", () =>
         {
-            foreach (var file in Directory.EnumerateFiles(folder)) File.Delete(file);
+            // Stored messages only: a send in flight keeps its .partial file.
+            foreach (var file in Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".eml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)))
+            {
+                File.Delete(file);
+            }
+
             return Results.NoContent();
         });
     }

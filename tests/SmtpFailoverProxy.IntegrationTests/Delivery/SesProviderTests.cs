@@ -43,6 +43,8 @@ public sealed class SesProviderTests
         Assert.Equal(["user@example.com", "bcc-only@example.com"], stored.Recipients);
         Assert.Equal(Encoding.UTF8.GetBytes(Raw), stored.Content);
         Assert.InRange(stored.ReceivedAt, before, TimeProvider.System.GetUtcNow());
+        // Both files appear only whole, by rename: nothing half-written is left to read.
+        Assert.Empty(Directory.EnumerateFiles(sandbox.Directory, "*.partial"));
     }
 
     [Fact]

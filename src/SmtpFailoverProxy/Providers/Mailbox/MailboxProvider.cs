@@ -24,15 +24,19 @@ internal sealed class MailboxProvider : IEmailProvider
     {
         try
         {
+            // Each file is written under a temporary name and renamed: whoever sees an .eml or a .json finds it whole.
             var eml = Path.Combine(_path, message.QueueId + ".eml");
+            var partial = Path.Combine(_path, message.QueueId + ".partial");
             await using (var source = message.OpenContent())
-            await using (var target = new FileStream(eml, FileMode.Create, FileAccess.Write))
+            await using (var target = new FileStream(partial, FileMode.Create, FileAccess.Write))
             {
                 await source.CopyToAsync(target, cancellationToken);
             }
 
+            File.Move(partial, eml, overwrite: true);
             var envelope = JsonSerializer.Serialize(new { message.QueueId, message.Sender, message.Recipients });
-            await File.WriteAllTextAsync(Path.Combine(_path, message.QueueId + ".json"), envelope, cancellationToken);
+            await File.WriteAllTextAsync(partial, envelope, cancellationToken);
+            File.Move(partial, Path.Combine(_path, message.QueueId + ".json"), overwrite: true);
             return DeliveryResult.ForAll(Name, OutcomeClass.Delivered, message.Recipients, RecipientStatus.Delivered,
                 new UpstreamReply(250, "2.0.0", $"Saved as {eml}"));
         }
