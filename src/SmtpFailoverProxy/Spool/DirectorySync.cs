@@ -10,33 +10,46 @@ namespace SmtpFailoverProxy.Spool;
 internal static partial class DirectorySync
 {
     private const int ReadOnly = 0;
+    private const int NotPermitted = 1; // EPERM: a seccomp profile that denies syncfs
+    private const int NotImplemented = 38; // ENOSYS, the same on x86-64 and arm64
+
+    private static volatile bool _syncFsUnavailable;
 
     /// <summary>fsync of the folder itself: its entries (renames into it) become durable.</summary>
     public static void Flush(string directory)
     {
         if (OperatingSystem.IsWindows()) return; // NTFS journals the rename itself.
-        WithDirectory(directory, "fsync", Fsync);
+        var errno = WithDirectory(directory, Fsync);
+        if (errno != 0) throw new IOException($"fsync({directory}) failed: errno {errno}");
     }
 
     /// <summary>
     /// syncfs (Linux): everything written to the file system that holds <paramref name="directory"/>
     /// reaches the disk in one call, and writeback errors are reported (Linux 5.8+). False where there
-    /// is no syncfs; the caller then syncs file by file.
+    /// is no syncfs, or where it is not allowed (then never tried again); the caller syncs file by file.
     /// </summary>
     public static bool TryFlushFileSystem(string directory)
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        WithDirectory(directory, "syncfs", SyncFs);
-        return true;
+        if (!OperatingSystem.IsLinux() || _syncFsUnavailable) return false;
+        var errno = WithDirectory(directory, SyncFs);
+        if (errno == 0) return true;
+        if (errno is NotPermitted or NotImplemented)
+        {
+            _syncFsUnavailable = true;
+            return false;
+        }
+
+        throw new IOException($"syncfs({directory}) failed: errno {errno}");
     }
 
-    private static void WithDirectory(string directory, string call, Func<int, int> sync)
+    /// <summary>Runs <paramref name="sync"/> on the folder's descriptor; returns 0 or the errno.</summary>
+    private static int WithDirectory(string directory, Func<int, int> sync)
     {
         var fd = Open(directory, ReadOnly);
         if (fd < 0) throw new IOException($"open({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
         try
         {
-            if (sync(fd) != 0) throw new IOException($"{call}({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
+            return sync(fd) == 0 ? 0 : Marshal.GetLastPInvokeError();
         }
         finally
         {
