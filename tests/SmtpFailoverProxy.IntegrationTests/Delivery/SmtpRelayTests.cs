@@ -90,6 +90,46 @@ public sealed class SmtpRelayTests
     }
 
     [Fact]
+    public async Task Files_recycled_from_delivered_messages_carry_only_the_new_messages_through_kill_9_and_restart()
+    {
+        var upstreamPort = TestPorts.GetFree();
+        using var proxy = await ProxyProcess.StartAsync(ProxyProcess.RelayingTo(upstreamPort));
+        var free = Path.Combine(Path.GetDirectoryName(proxy.SpoolQueue)!, "free");
+        using (var first = await UpstreamSmtpServer.StartAsync(upstreamPort))
+        {
+            // Long enough that the shorter new messages are written over longer old bytes.
+            for (var i = 1; i <= 3; i++) await SendAsync(proxy, $"old {i}", string.Join("\n", Enumerable.Repeat(new string('o', 75), 40)));
+            await Eventually.TrueAsync(() => first.Messages.Count == 3 && proxy.QueuedCount == 0, "the old messages delivered");
+        }
+
+        // Sent one after another, the old messages took turns in one to three files, now kept for reuse.
+        var kept = Directory.EnumerateFiles(free).Count();
+        Assert.InRange(kept, 1, 3);
+
+        // Upstream gone: the new messages wait in recycled files; then the proxy dies without a word.
+        for (var i = 1; i <= 2; i++) await SendAsync(proxy, $"new {i}", "short");
+        Assert.True(Directory.EnumerateFiles(free).Count() < kept, "the new messages were written into kept files");
+        proxy.Kill();
+        Assert.Equal(2, proxy.QueuedCount);
+
+        using var second = await UpstreamSmtpServer.StartAsync(upstreamPort);
+        await proxy.RestartAsync();
+        await Eventually.TrueAsync(() => proxy.QueuedCount == 0 && second.Messages.Count == 2, "the restarted proxy to deliver the new messages");
+        var texts = second.Messages.Select(m => m.Text).ToList();
+        Assert.Contains(texts, t => t.Contains("Subject: new 1") && t.TrimEnd().EndsWith("\r\n\r\nshort", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains("Subject: new 2") && t.TrimEnd().EndsWith("\r\n\r\nshort", StringComparison.Ordinal));
+        Assert.DoesNotContain(texts, t => t.Contains("old ") || t.Contains("ooo"));
+    }
+
+    private static async Task SendAsync(ProxyProcess proxy, string subject, string body)
+    {
+        var (exit, transcript) = await Swaks.RunAsync("--server", $"127.0.0.1:{proxy.SmtpPort}", "--from", "app@example.com",
+            "--to", "user@example.com", "--header", $"Subject: {subject}", "--body", body);
+        Assert.True(exit == 0, transcript);
+        Assert.Contains("250 2.0.0 OK queued as", transcript);
+    }
+
+    [Fact]
     public async Task Upstream_refusing_one_of_two_recipients_delivers_to_the_other_and_sends_a_DSN_to_the_sender()
     {
         using var upstream = await UpstreamSmtpServer.StartAsync(rejectPattern: "^nobody@");
