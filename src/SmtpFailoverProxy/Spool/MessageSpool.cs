@@ -50,17 +50,27 @@ internal sealed class MessageSpool
 
     public int Count => Directory.EnumerateFiles(_directories.Queue, "*" + SpoolFile.Extension).Count();
 
-    /// <summary>Reads a queued message's envelope and state; null when it is gone.</summary>
+    /// <summary>
+    /// Reads a queued message's envelope and state, and the bytes themselves when they are small enough
+    /// to relay from memory (<see cref="SpooledMessage.InMemoryLimit"/>); null when it is gone.
+    /// </summary>
     public SpooledMessage? Load(string queueId)
     {
         var path = _directories.MessagePath(queueId);
         MessageEnvelope envelope;
         long offset, length;
+        byte[]? content = null;
         try
         {
-            // Unbuffered: three small reads (magic, length, envelope), no 4 KB buffer per message.
+            // Unbuffered: small reads (magic, length, envelope, then the bytes), no 4 KB buffer per message.
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0);
             (envelope, offset, length) = SpoolFile.Read(file);
+            if (length <= SpooledMessage.InMemoryLimit)
+            {
+                content = GC.AllocateUninitializedArray<byte>((int)length);
+                file.Position = offset;
+                file.ReadExactly(content);
+            }
         }
         catch (FileNotFoundException)
         {
@@ -68,7 +78,7 @@ internal sealed class MessageSpool
         }
 
         var state = ReadState(queueId) ?? new DeliveryState(envelope.Recipients, 0, _timeProvider.GetUtcNow(), null);
-        return new SpooledMessage(envelope, state, path, offset, length);
+        return new SpooledMessage(envelope, state, path, offset, length) { Content = content };
     }
 
     /// <summary>
