@@ -20,7 +20,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 now() { date +%s.%N; }
 sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
-ses_count() { curl -s "http://127.0.0.1:$ses_sandbox/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
+sandbox_sent() { curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
+ses_count() { sandbox_sent "$ses_sandbox"; }
 wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
@@ -132,15 +133,14 @@ rss=$(grep VmHWM /proc/$proxy_pid/status | awk '{print int($2/1024)}')
 # the send times the sandbox recorded (ReceivedAt): the achieved rate and the most sends in any 1 s window.
 start_ses pace "$pacing_rate"
 wait_http "http://127.0.0.1:$pace_admin/health"
-pace_sent() { curl -s "http://127.0.0.1:$pace_sandbox/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
 # Warm both processes (their first requests JIT-compile), then forget those messages.
 smtp-source -d -s 5 -m 20 -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
-until [ "$(pace_sent)" -ge 20 ]; do sleep 0.2; done
+until [ "$(sandbox_sent "$pace_sandbox")" -ge 20 ]; do sleep 0.2; done
 curl -s -X DELETE "http://127.0.0.1:$pace_sandbox/_sandbox/messages" > /dev/null
 pace_count=$((pacing_rate * 10))
 smtp-source -d -s "$sessions" -m "$pace_count" -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
 deadline=$((SECONDS + 120))
-until [ "$(pace_sent)" -ge $((pace_count + 20)) ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+until [ "$(sandbox_sent "$pace_sandbox")" -ge $((pace_count + 20)) ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
 pacing=$(python3 - "$work/pace" "$pacing_rate" <<'EOF'
 import json, os, sys
 from datetime import datetime

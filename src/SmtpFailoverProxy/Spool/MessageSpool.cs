@@ -22,13 +22,9 @@ internal sealed class MessageSpool
     {
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
-        _directories.Prepare();
+        foreach (var queueId in _directories.Prepare()) _withState[queueId] = true;
         _committer = new SpoolCommitter(_directories, syncMode);
         _recycled = new RecycledFiles(_directories.Free);
-        foreach (var state in Directory.EnumerateFiles(_directories.Queue, "*.state"))
-        {
-            _withState[Path.GetFileNameWithoutExtension(state)] = true;
-        }
     }
 
     public string Root => _directories.Root;
@@ -101,16 +97,7 @@ internal sealed class MessageSpool
     /// <summary>Replaces the state file atomically (write, fsync, rename).</summary>
     public void SaveState(string queueId, DeliveryState state)
     {
-        var path = _directories.StatePath(queueId);
-        var temp = Path.Combine(_directories.Temp, queueId + ".state");
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(file, state, SpoolFile.Json);
-            file.Flush(flushToDisk: true);
-        }
-
-        FileRename.Move(temp, path);
-        DirectorySync.Flush(_directories.Queue);
+        DurableJsonFile.Write(_directories.StatePath(queueId), Path.Combine(_directories.Temp, queueId + ".state"), state, SpoolFile.Json);
         _withState[queueId] = true;
     }
 

@@ -26,16 +26,23 @@ internal sealed class SpoolDirectories
 
     public string StatePath(string queueId) => Path.Combine(Queue, queueId + ".state");
 
-    /// <summary>Creates the folders and removes what a crash left half done: state files never renamed, orphan state files.</summary>
-    public void Prepare()
+    /// <summary>
+    /// Creates the folders and removes what a crash left half done: state files never renamed, orphan
+    /// state files. Returns the queue ids that keep a state file.
+    /// </summary>
+    public List<string> Prepare()
     {
         Directory.CreateDirectory(Temp);
         Directory.CreateDirectory(Queue);
         foreach (var file in Directory.EnumerateFiles(Temp)) File.Delete(file);
-        // A state file whose message is gone: a crash between the two deletes of a finished message.
+        var withState = new List<string>();
         foreach (var state in Directory.EnumerateFiles(Queue, "*.state"))
         {
-            if (!File.Exists(Path.ChangeExtension(state, SpoolFile.Extension))) File.Delete(state);
+            // A state file whose message is gone: a crash between the two deletes of a finished message.
+            if (File.Exists(Path.ChangeExtension(state, SpoolFile.Extension))) withState.Add(Path.GetFileNameWithoutExtension(state));
+            else File.Delete(state);
         }
+
+        return withState;
     }
 }

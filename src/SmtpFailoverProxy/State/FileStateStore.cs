@@ -36,18 +36,7 @@ internal sealed class FileStateStore : IStateStore
     public void Save<T>(string key, T value)
     {
         var file = FileOf(key);
-        var temp = file + ".tmp";
-        lock (_lock)
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, value, Json);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, file, overwrite: true);
-            DirectorySync.Flush(_path);
-        }
+        lock (_lock) DurableJsonFile.Write(file, file + ".tmp", value, Json);
     }
 
     private string FileOf(string key) =>
