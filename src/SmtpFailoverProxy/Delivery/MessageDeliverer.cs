@@ -98,7 +98,9 @@ internal sealed class MessageDeliverer(
         // The DSN is durable before the original's state changes: a crash in between repeats it, never loses it.
         using (var entry = spool.Begin(dsnEnvelope))
         {
-            dsn.WriteTo(FormatOptions.Default, entry.Content);
+            using var bytes = new MemoryStream();
+            dsn.WriteTo(FormatOptions.Default, bytes);
+            entry.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
             await entry.CommitAsync();
         }
 

@@ -15,6 +15,9 @@ internal static partial class DirectorySync
 
     private static volatile bool _syncFsUnavailable;
 
+    /// <summary>Whether <see cref="TryFlushFileSystem"/> may work here (Linux, and not refused before).</summary>
+    public static bool CanFlushFileSystem => OperatingSystem.IsLinux() && !_syncFsUnavailable;
+
     /// <summary>fsync of the folder itself: its entries (renames into it) become durable.</summary>
     public static void Flush(string directory)
     {
@@ -30,7 +33,7 @@ internal static partial class DirectorySync
     /// </summary>
     public static bool TryFlushFileSystem(string directory)
     {
-        if (!OperatingSystem.IsLinux() || _syncFsUnavailable) return false;
+        if (!CanFlushFileSystem) return false;
         var errno = WithDirectory(directory, SyncFs);
         if (errno == 0) return true;
         if (errno is NotPermitted or NotImplemented)

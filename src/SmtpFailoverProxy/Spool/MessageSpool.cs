@@ -17,12 +17,17 @@ internal sealed class MessageSpool
     // Which messages have a state file (few: only those with an attempt behind them), so the hot path
     // never asks the file system about the others. This process is the spool's only writer.
     private readonly ConcurrentDictionary<string, bool> _withState = new(StringComparer.Ordinal);
+    // Messages found in the queue at start: their checksums are checked when first loaded. Those this
+    // process committed were written and synced under its eyes.
+    private readonly ConcurrentDictionary<string, bool> _unverified = new(StringComparer.Ordinal);
+    private readonly CommittedMessages _committedMessages = new();
 
     public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem)
     {
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
         foreach (var queueId in _directories.Prepare()) _withState[queueId] = true;
+        foreach (var queueId in ListQueued()) _unverified[queueId] = true;
         _committer = new SpoolCommitter(_directories, syncMode);
         _recycled = new RecycledFiles(_directories.Free);
     }
@@ -33,7 +38,7 @@ internal sealed class MessageSpool
     internal int RecycledCount => _recycled.Count;
 
     /// <summary>Starts writing a new message; see <see cref="SpoolEntryWriter"/>.</summary>
-    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, _recycled, _committer, envelope);
+    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, _recycled, _committer, _committedMessages, envelope);
 
     /// <summary>The ids of all queued messages, oldest first.</summary>
     public IReadOnlyList<string> ListQueued() =>
@@ -48,10 +53,13 @@ internal sealed class MessageSpool
 
     /// <summary>
     /// Reads a queued message's envelope and state, and the bytes themselves when they are small enough
-    /// to relay from memory (<see cref="SpooledMessage.InMemoryLimit"/>); null when it is gone.
+    /// to relay from memory (<see cref="SpooledMessage.InMemoryLimit"/>); null when it is gone. A message
+    /// just committed comes from memory, without reading its file.
     /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a whole spool file of this message.</exception>
     public SpooledMessage? Load(string queueId)
     {
+        if (_committedMessages.TryTake(queueId, out var committed)) return committed;
         var path = _directories.MessagePath(queueId);
         MessageEnvelope envelope;
         long offset, length;
@@ -60,7 +68,8 @@ internal sealed class MessageSpool
         {
             // Unbuffered: small reads (magic, length, envelope, then the bytes), no 4 KB buffer per message.
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0);
-            (envelope, offset, length) = SpoolFile.Read(file);
+            (envelope, offset, length) = SpoolFile.Read(file, queueId, verify: _unverified.ContainsKey(queueId));
+            _unverified.TryRemove(queueId, out _);
             if (length <= SpooledMessage.InMemoryLimit)
             {
                 content = GC.AllocateUninitializedArray<byte>((int)length);
@@ -86,6 +95,7 @@ internal sealed class MessageSpool
         Directory.CreateDirectory(_directories.Corrupt);
         var target = Path.Combine(_directories.Corrupt, queueId + SpoolFile.Extension);
         FileRename.Move(_directories.MessagePath(queueId), target);
+        _unverified.TryRemove(queueId, out _);
         if (_withState.TryRemove(queueId, out _))
         {
             FileRename.Move(_directories.StatePath(queueId), Path.Combine(_directories.Corrupt, queueId + ".state"));
@@ -105,6 +115,7 @@ internal sealed class MessageSpool
     public void Remove(SpooledMessage message)
     {
         _recycled.Recycle(message.Path, message.ContentLength);
+        _unverified.TryRemove(message.QueueId, out _);
         if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));
     }
 

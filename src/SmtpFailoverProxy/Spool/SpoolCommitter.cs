@@ -4,9 +4,10 @@ namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// Group commit: messages finished at the same moment share one sync. A session hands over its written
-/// file and waits; one runner at a time takes every file waiting, makes their bytes durable (one
-/// <c>syncfs</c>, or one <c>fsync</c> per file), renames them into the queue, fsyncs the queue folder
-/// once, and only then releases the sessions to answer 250. Alone, a message pays what it always paid;
+/// file and waits; one runner at a time takes every file waiting and makes them durable in the queue:
+/// with <see cref="SpoolSyncMode.FileSystem"/>, renames then one <c>syncfs</c>; with
+/// <see cref="SpoolSyncMode.PerFile"/>, one <c>fsync</c> per file, the renames, one <c>fsync</c> of the
+/// queue folder. Only then are the sessions released to answer 250. Alone, a message pays what it always paid;
 /// under load, a group holds as many messages as sessions were waiting, and the syncs are shared.
 /// </summary>
 internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode)
@@ -61,14 +62,67 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
 
     private void CommitGroup(List<PendingCommit> group)
     {
+        if (mode == SpoolSyncMode.FileSystem && CommitWithOneSync(group)) return;
+        CommitFileByFile(group);
+    }
+
+    /// <summary>
+    /// Renames every file into the queue, then one <c>syncfs</c> makes bytes and names durable together:
+    /// one wait for the disk per group. A crash before the sync may leave a name whose bytes did not all
+    /// reach the disk; the checksum in the file (<see cref="SpoolFile"/>) tells, and none of these was
+    /// acknowledged. False, with nothing done, where syncfs is not available.
+    /// </summary>
+    private bool CommitWithOneSync(List<PendingCommit> group)
+    {
+        if (!DirectorySync.CanFlushFileSystem) return false;
+        var renamed = new List<PendingCommit>(group.Count);
+        foreach (var commit in group)
+        {
+            try
+            {
+                FileRename.Move(commit.WorkPath, commit.FinalPath); // Open files rename on Linux.
+                renamed.Add(commit);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                commit.File.Dispose();
+                commit.Fail(ex);
+            }
+        }
+
+        if (renamed.Count == 0) return true;
+        try
+        {
+            if (!DirectorySync.TryFlushFileSystem(directories.Queue))
+            {
+                // syncfs was refused just now (a seccomp profile): sync these file by file.
+                foreach (var commit in renamed) commit.File.Flush(flushToDisk: true);
+                DirectorySync.Flush(directories.Queue);
+            }
+        }
+        catch (IOException ex)
+        {
+            BackOut(renamed, ex);
+            return true;
+        }
+
+        foreach (var commit in renamed)
+        {
+            commit.File.Dispose();
+            commit.Completion.TrySetResult();
+        }
+
+        return true;
+    }
+
+    /// <summary>fsync of each file, then the renames, then one fsync of the queue folder.</summary>
+    private void CommitFileByFile(List<PendingCommit> group)
+    {
         // 1. The bytes, durable before any name in the queue points at them.
         Exception? syncFailure = null;
         try
         {
-            if (mode != SpoolSyncMode.FileSystem || !DirectorySync.TryFlushFileSystem(directories.Queue))
-            {
-                foreach (var commit in group) commit.File.Flush(flushToDisk: true);
-            }
+            foreach (var commit in group) commit.File.Flush(flushToDisk: true);
         }
         catch (IOException ex)
         {
@@ -106,25 +160,30 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
         }
         catch (IOException ex)
         {
-            // Not durable, so not accepted: back out of the queue, or a restart would deliver what the client retries.
-            foreach (var commit in renamed)
-            {
-                try
-                {
-                    FileRename.Move(commit.FinalPath, commit.WorkPath);
-                }
-                catch (IOException)
-                {
-                    // Stays queued: delivered at the next start as well as retried by the client (at-least-once).
-                }
-
-                commit.Fail(ex);
-            }
-
+            BackOut(renamed, ex);
             return;
         }
 
         foreach (var commit in renamed) commit.Completion.TrySetResult();
+    }
+
+    /// <summary>Not durable, so not accepted: out of the queue, or a restart would deliver what the client retries.</summary>
+    private static void BackOut(List<PendingCommit> renamed, IOException failure)
+    {
+        foreach (var commit in renamed)
+        {
+            commit.File.Dispose();
+            try
+            {
+                FileRename.Move(commit.FinalPath, commit.WorkPath);
+            }
+            catch (IOException)
+            {
+                // Stays queued: delivered at the next start as well as retried by the client (at-least-once).
+            }
+
+            commit.Fail(failure);
+        }
     }
 
     private sealed class PendingCommit(FileStream file, string workPath, string finalPath)

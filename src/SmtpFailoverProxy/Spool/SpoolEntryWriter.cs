@@ -1,11 +1,13 @@
 using System.Buffers;
+using System.IO.Hashing;
 
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// Writes one incoming message into a file of <c>free/</c> (a recycled one when there is one);
 /// <see cref="CommitAsync"/> makes it durable and visible to delivery, <see cref="Dispose"/> without
-/// commit throws it away.
+/// commit throws it away. A message that fits in the write buffer is also handed to delivery in memory
+/// (<see cref="CommittedMessages"/>).
 /// </summary>
 internal sealed class SpoolEntryWriter : IDisposable
 {
@@ -17,19 +19,23 @@ internal sealed class SpoolEntryWriter : IDisposable
     private readonly SpoolDirectories _directories;
     private readonly RecycledFiles _recycled;
     private readonly SpoolCommitter _committer;
+    private readonly CommittedMessages _committedMessages;
+    private readonly XxHash3 _checksum = new();
     private readonly string _workPath;
     private readonly FileStream _file;
     private readonly long _recycledLength;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
+    private bool _flushed;
     private bool _handedOver;
     private bool _committed;
 
-    internal SpoolEntryWriter(SpoolDirectories directories, RecycledFiles recycled, SpoolCommitter committer, MessageEnvelope envelope)
+    internal SpoolEntryWriter(SpoolDirectories directories, RecycledFiles recycled, SpoolCommitter committer, CommittedMessages committedMessages, MessageEnvelope envelope)
     {
         _directories = directories;
         _recycled = recycled;
         _committer = committer;
+        _committedMessages = committedMessages;
         Envelope = envelope;
         (_workPath, var reused) = recycled.Take();
         _file = new FileStream(_workPath, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
@@ -39,17 +45,14 @@ internal sealed class SpoolEntryWriter : IDisposable
 
     public MessageEnvelope Envelope { get; private set; }
 
-    /// <summary>The message bytes as a stream, for writers that produce a whole message (DSNs).</summary>
-    public Stream Content
+    public void Write(ReadOnlySpan<byte> bytes)
     {
-        get
-        {
-            FlushBuffer();
-            return _file;
-        }
+        _checksum.Append(bytes);
+        WriteUnchecked(bytes);
     }
 
-    public void Write(ReadOnlySpan<byte> bytes)
+    /// <summary>Writes without adding to the checksum: the trailer, which checksums itself.</summary>
+    private void WriteUnchecked(ReadOnlySpan<byte> bytes)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(SpoolEntryWriter));
         if (bytes.Length > buffer.Length - _buffered)
@@ -58,6 +61,7 @@ internal sealed class SpoolEntryWriter : IDisposable
             if (bytes.Length >= buffer.Length)
             {
                 _file.Write(bytes);
+                _flushed = true;
                 return;
             }
         }
@@ -79,9 +83,8 @@ internal sealed class SpoolEntryWriter : IDisposable
 
     /// <summary>
     /// Writes the envelope (<paramref name="final"/> when what was learnt while receiving changed it) and
-    /// hands the file to the group commit: it is synced, renamed into the queue and the queue folder
-    /// synced. When this completes, the message survives a crash or power loss; only then may the client
-    /// hear 250.
+    /// hands the file to the group commit (see <see cref="SpoolCommitter"/>). When this completes, the
+    /// message survives a crash or power loss under its name in the queue; only then may the client hear 250.
     /// </summary>
     public async Task<string> CommitAsync(MessageEnvelope? final = null)
     {
@@ -91,7 +94,9 @@ internal sealed class SpoolEntryWriter : IDisposable
             Envelope = final;
         }
 
-        Write(SpoolFile.Trailer(Envelope));
+        // Still all in the buffer: delivery gets the bytes from here instead of reading the file back.
+        var content = _flushed ? null : _buffer.AsSpan(SpoolFile.Magic.Length, _buffered - SpoolFile.Magic.Length).ToArray();
+        WriteUnchecked(SpoolFile.Trailer(Envelope, _checksum));
         FlushBuffer();
         ReturnBuffer();
         // A recycled file may be longer than this message: cut off the rest of the one before.
@@ -100,6 +105,12 @@ internal sealed class SpoolEntryWriter : IDisposable
         _handedOver = true;
         await _committer.CommitAsync(_file, _workPath, finalPath);
         _committed = true;
+        if (content is not null)
+        {
+            var state = new DeliveryState(Envelope.Recipients, 0, Envelope.ReceivedAt, null);
+            _committedMessages.TryAdd(new SpooledMessage(Envelope, state, finalPath, SpoolFile.Magic.Length, content.Length) { Content = content });
+        }
+
         return finalPath;
     }
 
@@ -108,6 +119,7 @@ internal sealed class SpoolEntryWriter : IDisposable
         if (_buffered == 0) return;
         _file.Write(_buffer.AsSpan(0, _buffered));
         _buffered = 0;
+        _flushed = true;
     }
 
     private void ReturnBuffer()

@@ -4,8 +4,9 @@ namespace SmtpFailoverProxy.Spool;
 public enum SpoolSyncMode
 {
     /// <summary>
-    /// One <c>syncfs</c> of the spool's file system per group (Linux; elsewhere the same as <see cref="PerFile"/>):
-    /// the cheapest when the spool has its file system to itself.
+    /// The group's renames into the queue, then one <c>syncfs</c> of the spool's file system (Linux; elsewhere,
+    /// or where syncfs is denied, the same as <see cref="PerFile"/>): one wait for the disk per group, the
+    /// cheapest when the spool has its file system to itself.
     /// </summary>
     FileSystem,
 

@@ -196,6 +196,70 @@ public sealed class MessageSpoolTests : IDisposable
         Assert.Single(Directory.EnumerateFiles(Free));
     }
 
+    [Theory]
+    [InlineData("message")]
+    [InlineData("envelope")]
+    public async Task File_found_at_start_whose_bytes_do_not_match_its_checksum_is_refused(string damaged)
+    {
+        var id = await AcceptAsync(new MessageSpool(_root, TimeProvider.System), "Subject: x\r\n\r\nbody\r\n"u8.ToArray());
+        var path = Path.Combine(Queue, id + SpoolFile.Extension);
+        var bytes = File.ReadAllBytes(path);
+        var at = damaged == "message" ? Array.IndexOf(bytes, (byte)'b') : Array.LastIndexOf(bytes, (byte)'@');
+        bytes[at] ^= 0x20; // what a torn write leaves: the right length, some old bytes
+        File.WriteAllBytes(path, bytes);
+
+        var restarted = new MessageSpool(_root, TimeProvider.System);
+
+        var ex = Assert.Throws<InvalidDataException>(() => restarted.Load(id));
+        Assert.Contains("checksum", ex.Message);
+    }
+
+    [Fact]
+    public async Task Recycled_file_whose_new_message_never_reached_the_disk_is_refused_not_delivered_again()
+    {
+        // Renamed into the queue, then a crash before the sync: the name is on disk, the bytes are still
+        // those of the delivered message the file held before, whole and with a good checksum.
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var delivered = await AcceptAsync(spool, "Subject: old\r\n\r\nold\r\n"u8.ToArray());
+        var newId = QueueId.New(TimeProvider.System);
+        File.Copy(Path.Combine(Queue, delivered + SpoolFile.Extension), Path.Combine(Queue, newId + SpoolFile.Extension));
+        spool.Remove(spool.Load(delivered)!);
+
+        var restarted = new MessageSpool(_root, TimeProvider.System);
+
+        var ex = Assert.Throws<InvalidDataException>(() => restarted.Load(newId));
+        Assert.Contains(delivered, ex.Message);
+    }
+
+    [Fact]
+    public async Task File_found_at_start_intact_loads_and_one_of_the_previous_layout_without_checksum_too()
+    {
+        var id = await AcceptAsync(new MessageSpool(_root, TimeProvider.System), "Subject: new\r\n\r\nnew\r\n"u8.ToArray());
+        var oldId = QueueId.New(TimeProvider.System);
+        var json = System.Text.Json.JsonSerializer.Serialize(Envelope(oldId));
+        File.WriteAllText(Path.Combine(Queue, oldId + SpoolFile.Extension), $"SFP2\nSubject: old\r\n\r\nold\r\n\n{json}\n{json.Length:D10}\n");
+
+        var restarted = new MessageSpool(_root, TimeProvider.System);
+
+        Assert.Equal("Subject: new\r\n\r\nnew\r\n"u8.ToArray(), ReadContent(restarted, id));
+        Assert.Equal("Subject: old\r\n\r\nold\r\n"u8.ToArray(), ReadContent(restarted, oldId));
+        Assert.Equal(["a@example.com"], restarted.Load(oldId)!.Envelope.Recipients);
+    }
+
+    [Fact]
+    public async Task Just_committed_message_is_handed_to_delivery_from_memory_once_then_read_from_its_file()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = await AcceptAsync(spool, "Subject: x\r\n\r\nbody\r\n"u8.ToArray());
+        File.WriteAllBytes(Path.Combine(Queue, id + SpoolFile.Extension), "not read"u8.ToArray());
+
+        var first = spool.Load(id)!;
+
+        Assert.Equal("Subject: x\r\n\r\nbody\r\n"u8.ToArray(), first.Content);
+        Assert.Equal(0, first.State.Attempts);
+        Assert.Throws<InvalidDataException>(() => spool.Load(id)); // the second load reads the (now damaged) file
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);

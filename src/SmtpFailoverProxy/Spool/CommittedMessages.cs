@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+
+namespace SmtpFailoverProxy.Spool;
+
+/// <summary>
+/// Messages this process just committed, with their bytes, kept until delivery loads them: the relay then
+/// reads neither the file nor its envelope back from disk. The bytes kept are capped (<see cref="MaxBytes"/>):
+/// under a backlog, later messages are read from their files as before, so memory never grows with the queue.
+/// </summary>
+internal sealed class CommittedMessages
+{
+    /// <summary>Message bytes held at most, over all messages.</summary>
+    public const long MaxBytes = 16 * 1024 * 1024;
+
+    private readonly ConcurrentDictionary<string, SpooledMessage> _messages = new(StringComparer.Ordinal);
+    private long _bytes;
+
+    /// <summary>Bytes held now.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Keeps <paramref name="message"/> (its <see cref="SpooledMessage.Content"/> set) when there is room.</summary>
+    public void TryAdd(SpooledMessage message)
+    {
+        var length = message.Content!.Length;
+        if (Interlocked.Add(ref _bytes, length) > MaxBytes || !_messages.TryAdd(message.QueueId, message))
+        {
+            Interlocked.Add(ref _bytes, -length);
+        }
+    }
+
+    /// <summary>The message, once: whoever takes it owns it, and a later load reads the file.</summary>
+    public bool TryTake(string queueId, out SpooledMessage message)
+    {
+        if (!_messages.TryRemove(queueId, out message!)) return false;
+        Interlocked.Add(ref _bytes, -message.Content!.Length);
+        return true;
+    }
+}

@@ -1,0 +1,41 @@
+using SmtpFailoverProxy.Spool;
+
+namespace SmtpFailoverProxy.Tests.Spool;
+
+public sealed class CommittedMessagesTests
+{
+    private static SpooledMessage Message(string id, int size)
+    {
+        var envelope = new MessageEnvelope(id, "app@example.com", ["a@example.com"], DateTimeOffset.UnixEpoch, "127.0.0.1", "client", false, false);
+        return new SpooledMessage(envelope, new DeliveryState(envelope.Recipients, 0, DateTimeOffset.UnixEpoch, null), "/spool/" + id, 5, size) { Content = new byte[size] };
+    }
+
+    [Fact]
+    public void Message_is_taken_once()
+    {
+        var messages = new CommittedMessages();
+        messages.TryAdd(Message("A", 10));
+
+        Assert.True(messages.TryTake("A", out var taken));
+        Assert.Equal("A", taken.QueueId);
+        Assert.False(messages.TryTake("A", out _));
+        Assert.Equal(0, messages.Bytes);
+    }
+
+    [Fact]
+    public void Messages_beyond_the_byte_cap_are_not_kept_and_room_comes_back_when_one_is_taken()
+    {
+        var messages = new CommittedMessages();
+        var half = (int)(CommittedMessages.MaxBytes / 2);
+        messages.TryAdd(Message("A", half));
+        messages.TryAdd(Message("B", half));
+        messages.TryAdd(Message("C", 1));
+
+        Assert.Equal(CommittedMessages.MaxBytes, messages.Bytes);
+        Assert.False(messages.TryTake("C", out _));
+
+        Assert.True(messages.TryTake("A", out _));
+        messages.TryAdd(Message("C", 1));
+        Assert.True(messages.TryTake("C", out _));
+    }
+}
