@@ -29,7 +29,7 @@ internal static class ProxyApplication
 {
     public static WebApplication Build(IReadOnlyList<string> args)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateSlimBuilder(WebHostOptions.Create());
         builder.Configuration.Sources.Clear();
         ProxyConfiguration.AddSources(builder.Configuration, args);
         var settings = ProxySettings.Load(builder.Configuration);
@@ -47,6 +47,7 @@ internal static class ProxyApplication
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Smtp);
         services.AddSingleton(settings.Spool);
+        services.AddSingleton(SpoolLock.Acquire(settings.Spool.Path)); // before anything touches the spool; released on dispose
         services.AddSingleton(sp => new MessageSpool(settings.Spool.Path, sp.GetRequiredService<TimeProvider>(), settings.Spool.SyncMode));
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(new RetrySchedule(settings.Spool));

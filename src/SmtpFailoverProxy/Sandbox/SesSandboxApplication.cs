@@ -24,7 +24,7 @@ internal static class SesSandboxApplication
 
     public static WebApplication Build(IReadOnlyList<string> args)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateSlimBuilder(WebHostOptions.Create());
         builder.Configuration.Sources.Clear();
         var rest = args.ToList();
         // "--port N" is the short form of --SesSandbox:Listen=127.0.0.1:N.

@@ -36,6 +36,8 @@ internal sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -22,6 +22,7 @@ internal sealed class ProxyProcess : IDisposable
     public string WorkDirectory => _settings["__WorkDirectory"];
     public string SpoolQueue => Path.Combine(_settings["Spool:Path"], "queue");
     public string Output => _process.Output;
+    public int ProcessId => _process.Id;
 
     /// <summary>Messages still in the spool.</summary>
     public int QueuedCount => Directory.Exists(SpoolQueue) ? Directory.EnumerateFiles(SpoolQueue, "*.msg").Count() : 0;
