@@ -27,7 +27,7 @@ public sealed class SesProviderTests
         return new SesV2Client(new HttpClient(), options, new SesCredentials(options), TimeProvider.System);
     }
 
-    private static SesRawEmail Email(params string[] recipients) => new(Encoding.UTF8.GetBytes(Raw), recipients, null);
+    private static SesRawEmail Email(params string[] recipients) => SesRawEmail.FromBytes(Encoding.UTF8.GetBytes(Raw), recipients);
 
     [Fact]
     public async Task Raw_message_reaches_the_sandbox_byte_for_byte_with_the_envelope_recipients()

@@ -10,10 +10,16 @@ public sealed record SesError(int StatusCode, string Code, string Message)
 }
 
 /// <summary>A raw message for SESv2 <c>SendEmail</c> with <c>Content.Raw</c>.</summary>
-/// <param name="RawMessage">The MIME bytes, exactly as they are to arrive.</param>
+/// <param name="OpenRawMessage">Opens the MIME bytes, exactly as they are to arrive; called once per read of them.</param>
+/// <param name="Length">How many bytes that is.</param>
 /// <param name="Recipients">The envelope recipients (<c>Destination.ToAddresses</c>).</param>
 /// <param name="FromEmailAddress">Optional envelope sender identity.</param>
-public sealed record SesRawEmail(ReadOnlyMemory<byte> RawMessage, IReadOnlyList<string> Recipients, string? FromEmailAddress);
+public sealed record SesRawEmail(Func<Stream> OpenRawMessage, long Length, IReadOnlyList<string> Recipients, string? FromEmailAddress)
+{
+    /// <summary>A message held in memory.</summary>
+    public static SesRawEmail FromBytes(byte[] rawMessage, IReadOnlyList<string> recipients, string? fromEmailAddress = null) =>
+        new(() => new MemoryStream(rawMessage, writable: false), rawMessage.Length, recipients, fromEmailAddress);
+}
 
 /// <summary>What SendEmail answered: the SES MessageId, or an error.</summary>
 public sealed record SesSendResult(string? MessageId, SesError? Error);

@@ -39,10 +39,8 @@ internal sealed class SesProvider(
         await RefreshSendRateAsync(cancellationToken);
         await _pacer.WaitAsync(message.Recipients.Count, cancellationToken);
 
-        var raw = new byte[message.Size];
-        await using (var content = message.OpenContent()) await content.ReadExactlyAsync(raw, cancellationToken);
-
-        var result = await client.SendRawEmailAsync(new SesRawEmail(raw, message.Recipients, null), cancellationToken);
+        // Streamed from the spool (or memory) into the request: a large message is never held whole.
+        var result = await client.SendRawEmailAsync(new SesRawEmail(message.OpenContent, message.Size, message.Recipients, null), cancellationToken);
         if (result.Error is null)
         {
             logger.SesAccepted(message.QueueId, result.MessageId!);

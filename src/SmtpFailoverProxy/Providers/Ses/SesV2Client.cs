@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using SmtpFailoverProxy.Configuration;
 
@@ -12,11 +11,11 @@ namespace SmtpFailoverProxy.Providers.Ses;
 internal sealed class SesV2Client(HttpClient http, SesProviderOptions options, SesCredentials credentials, TimeProvider timeProvider) : ISesClient
 {
     private const string Service = "ses";
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public async Task<SesSendResult> SendRawEmailAsync(SesRawEmail email, CancellationToken cancellationToken)
     {
-        var body = BuildSendEmailBody(email);
+        var (prefix, suffix) = BuildSendEmailJson(email);
+        using var body = new SendEmailContent(prefix, suffix, email.OpenRawMessage, email.Length);
         var (status, json, error) = await CallAsync(HttpMethod.Post, "/v2/email/outbound-emails", body, cancellationToken);
         if (error is not null) return new SesSendResult(null, error);
         if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("MessageId", out var id) && id.GetString() is { Length: > 0 } messageId)
@@ -48,9 +47,13 @@ internal sealed class SesV2Client(HttpClient http, SesProviderOptions options, S
         }
     }
 
-    internal byte[] BuildSendEmailBody(SesRawEmail email)
+    /// <summary>
+    /// The JSON of SendEmail around the message, split where its base64 goes: everything up to the opening
+    /// quote of <c>Content.Raw.Data</c>, and everything from its closing quote.
+    /// </summary>
+    internal (byte[] Prefix, byte[] Suffix) BuildSendEmailJson(SesRawEmail email)
     {
-        using var buffer = new MemoryStream((int)(email.RawMessage.Length * 4 / 3) + 1024);
+        using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -66,7 +69,7 @@ internal sealed class SesV2Client(HttpClient http, SesProviderOptions options, S
             writer.WriteEndObject();
             writer.WriteStartObject("Content");
             writer.WriteStartObject("Raw");
-            writer.WriteBase64String("Data", email.RawMessage.Span);
+            writer.WriteString("Data", string.Empty);
             writer.WriteEndObject();
             writer.WriteEndObject();
             if (!string.IsNullOrEmpty(options.ConfigurationSetName)) writer.WriteString("ConfigurationSetName", options.ConfigurationSetName);
@@ -87,22 +90,20 @@ internal sealed class SesV2Client(HttpClient http, SesProviderOptions options, S
             writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        // Quotes inside the strings before it are escaped (\"), so this is the Data property itself.
+        var json = buffer.ToArray();
+        var data = json.AsSpan().IndexOf("\"Data\":\"\""u8) + "\"Data\":\""u8.Length;
+        return (json[..data], json[data..]);
     }
 
-    private async Task<(int Status, JsonElement Json, SesError? Error)> CallAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
+    private async Task<(int Status, JsonElement Json, SesError? Error)> CallAsync(HttpMethod method, string path, SendEmailContent? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(options.Endpoint, path));
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = Json;
-        }
-
+        using var request = new HttpRequestMessage(method, new Uri(options.Endpoint, path)) { Content = body };
         try
         {
             var signingCredentials = await credentials.GetAsync();
-            SigV4Signer.Sign(request, body ?? [], signingCredentials, options.Region, Service, timeProvider.GetUtcNow());
+            var payloadHash = body is null ? SigV4Signer.HashHex([]) : await body.ComputeSha256Async(cancellationToken);
+            SigV4Signer.Sign(request, payloadHash, signingCredentials, options.Region, Service, timeProvider.GetUtcNow());
         }
         catch (Exception ex) when (ex is Amazon.Runtime.AmazonClientException or InvalidOperationException)
         {

@@ -49,7 +49,11 @@ internal static class SigV4Signer
     /// Signs <paramref name="request"/> in place: sets X-Amz-Date, X-Amz-Security-Token (temporary
     /// credentials) and Authorization, covering host, content-type, x-amz-* and the body hash.
     /// </summary>
-    public static void Sign(HttpRequestMessage request, ReadOnlySpan<byte> body, ImmutableCredentials credentials, string region, string service, DateTimeOffset now)
+    public static void Sign(HttpRequestMessage request, ReadOnlySpan<byte> body, ImmutableCredentials credentials, string region, string service, DateTimeOffset now) =>
+        Sign(request, HashHex(body), credentials, region, service, now);
+
+    /// <summary>As above, with the body's hex SHA-256 computed by the caller (a body streamed, not held).</summary>
+    public static void Sign(HttpRequestMessage request, string payloadHash, ImmutableCredentials credentials, string region, string service, DateTimeOffset now)
     {
         var uri = request.RequestUri!;
         var amzDate = now.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
@@ -61,7 +65,7 @@ internal static class SigV4Signer
         if (credentials.UseToken) headers.Add(new("x-amz-security-token", credentials.Token));
         if (request.Content?.Headers.ContentType is { } contentType) headers.Add(new("content-type", contentType.ToString()));
 
-        var canonical = CanonicalRequest(request.Method.Method, uri, headers, HashHex(body), out var signedHeaders);
+        var canonical = CanonicalRequest(request.Method.Method, uri, headers, payloadHash, out var signedHeaders);
         request.Headers.TryAddWithoutValidation("Authorization", Authorization(credentials, region, service, now.UtcDateTime, canonical, signedHeaders));
     }
 

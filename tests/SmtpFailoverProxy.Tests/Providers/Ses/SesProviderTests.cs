@@ -28,7 +28,10 @@ public sealed class SesProviderTests
         Assert.All(result.Recipients, r => Assert.Equal(RecipientStatus.Delivered, r.Status));
         Assert.Equal("ses-id-1", result.ProviderMessageId);
         Assert.Equal(["a@example.com", "b@example.com"], _client.LastEmail!.Recipients);
-        Assert.Equal("Subject: x\r\n\r\nbody\r\n"u8.ToArray(), _client.LastEmail.RawMessage.ToArray());
+        using var raw = new MemoryStream();
+        using (var source = _client.LastEmail.OpenRawMessage()) source.CopyTo(raw);
+        Assert.Equal("Subject: x\r\n\r\nbody\r\n"u8.ToArray(), raw.ToArray());
+        Assert.Equal(20, _client.LastEmail.Length);
     }
 
     [Theory]
