@@ -8,7 +8,8 @@
 # 250 latency under 20 sessions, and the SES pacing check (a backlog sent at the account's MaxSendRate).
 #   bench/compare/run.sh [messages] [sessions] [size] [repeats]     (defaults 5000 20 4096 3)
 # The 1-session and 200 KB scenarios send a fifth of [messages]. Every path is warmed up first with the
-# same load (the proxy's JIT compiles while it runs; Postfix has nothing to warm, but gets the same).
+# same load, three times (WARMUP_ROUNDS): the proxy's JIT tiers up while it runs; Postfix has nothing to
+# warm, but gets the same.
 # Needs root and Debian's postfix package (smtp-source, smtp-sink, postfix); it reconfigures the system
 # Postfix instance for the run and restores main.cf and master.cf afterwards. Prints medians and ratios.
 set -euo pipefail
@@ -98,8 +99,10 @@ paths=(limit postfix proxy ses)
 target_of() { case $1 in limit) echo "127.0.0.1:$sink_port";; postfix) echo "127.0.0.1:$pf_port";; proxy) echo "127.0.0.1:$px_port";; ses) echo "127.0.0.1:$ses_port";; esac; }
 counter_of() { [ "$1" = ses ] && echo ses_count || echo sink_count; }
 
+# The runtime tiers its JIT up for about 8 s of load after start: WARMUP_ROUNDS rounds of the first
+# scenario's load (default 3) get every path past that, so the runs measure the steady state.
 for path in "${paths[@]}"; do
-  run_once "$(target_of $path)" "$messages" "$sessions" "$size" "$(counter_of $path)" > /dev/null
+  for _ in $(seq 1 "${WARMUP_ROUNDS:-3}"); do run_once "$(target_of $path)" "$messages" "$sessions" "$size" "$(counter_of $path)" > /dev/null; done
   echo "warmed up: $path"
 done
 
