@@ -53,6 +53,7 @@ run_once() {
 
 sink_port=$(free_port)
 smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
+sink_pid=$!
 sleep 0.5
 
 # --- Postfix smart host: the system instance, reconfigured for the run and restored afterwards
@@ -67,6 +68,14 @@ sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0
 postfix stop >/dev/null 2>&1 || true
 postfix start >/dev/null
 for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$pf_port) 2>/dev/null && break; sleep 0.1; done
+# Postfix is many processes that come and go: their proportional set sizes (PSS: each shared page counted
+# once over all of them), summed, sampled every 0.2 s; the peak.
+postfix_rss_kb() {
+  local master total=0 p v; master=$(tr -d ' ' < "$(postconf -h queue_directory)/pid/master.pid")
+  for p in $master $(pgrep -P "$master"); do v=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null); total=$((total + ${v:-0})); done
+  echo "$total"
+}
+( peak=0; while sleep 0.2; do r=$(postfix_rss_kb); if [ "$r" -gt "$peak" ]; then peak=$r; echo "$peak" > "$work/postfix-peak"; fi; done ) & pids+=($!)
 
 # --- The proxy, relaying to the sink through the SMTP provider.
 px_port=$(free_port); px_admin=$(free_port)
@@ -78,7 +87,7 @@ dotnet "$proxy_dll" --config "$work/empty.json" \
 proxy_pid=$!
 
 # --- The SES sandbox (SESv2 HTTP API, SigV4 checked) and a proxy sending to it through the SES provider.
-# start_ses NAME MAX_SEND_RATE: sets ${NAME}_sandbox, ${NAME}_port (SMTP) and ${NAME}_admin.
+# start_ses NAME MAX_SEND_RATE: sets ${NAME}_pid (the proxy), ${NAME}_sandbox, ${NAME}_port (SMTP) and ${NAME}_admin.
 start_ses() {
   local name=$1 rate=$2 sandbox port admin
   sandbox=$(free_port); port=$(free_port); admin=$(free_port)
@@ -89,6 +98,7 @@ start_ses() {
     --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
     --Providers:ses:ServiceUrl="http://127.0.0.1:$sandbox" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
     --Serilog:MinimumLevel:Default=Warning > "$work/proxy-$name.log" 2>&1 & pids+=($!)
+  printf -v "${name}_pid" %s "$!"
   printf -v "${name}_sandbox" %s "$sandbox"; printf -v "${name}_port" %s "$port"; printf -v "${name}_admin" %s "$admin"
 }
 # A MaxSendRate far above what the machine can do, so the pacer never holds these runs back.
@@ -130,7 +140,8 @@ for path in "${paths[@]}"; do
   deadline=$((SECONDS + 600))
   until [ $(($($counter) - before)) -ge "$accepted" ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
 done
-rss=$(grep VmHWM /proc/$proxy_pid/status | awk '{print int($2/1024)}')
+hwm_mb() { awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status"; }
+rss="limit (smtp-sink) $(hwm_mb "$sink_pid") MB, postfix (PSS of master and children, summed) $(( $(cat "$work/postfix-peak" 2>/dev/null || echo 0) / 1024 )) MB, proxy $(hwm_mb "$proxy_pid") MB, proxy to SES $(hwm_mb "$ses_pid") MB (the sandbox not counted)"
 
 # SES pacing: a sandbox whose account says MaxSendRate=$pacing_rate, a backlog of 10 seconds' worth, and
 # the send times the sandbox recorded (ReceivedAt): the achieved rate and the most sends in any 1 s window.
@@ -181,5 +192,5 @@ done
 echo
 echo "end of DATA -> 250, $sessions sessions, ${size} bytes (SmtpLoad, 15 s):"
 for path in "${paths[@]}"; do printf '  %-8s %s\n' "$path" "${latency[$path]}"; done
-echo "proxy peak RSS $rss MB"
+echo "peak RSS: $rss"
 echo "SES pacing: $pacing"
