@@ -12,27 +12,26 @@ internal sealed class CommittedMessages
     /// <summary>Message bytes held at most, over all messages.</summary>
     public const long MaxBytes = 16 * 1024 * 1024;
 
-    private readonly ConcurrentDictionary<string, SpooledMessage> _messages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CommittedMessage> _messages = new(StringComparer.Ordinal);
     private long _bytes;
 
     /// <summary>Bytes held now.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>Keeps <paramref name="message"/> (its <see cref="SpooledMessage.Content"/> set) when there is room.</summary>
-    public void TryAdd(SpooledMessage message)
+    /// <summary>Keeps a message committed under <paramref name="path"/> when there is room.</summary>
+    public void TryAdd(MessageEnvelope envelope, string path, byte[] content)
     {
-        var length = message.Content!.Length;
-        if (Interlocked.Add(ref _bytes, length) > MaxBytes || !_messages.TryAdd(message.QueueId, message))
+        if (Interlocked.Add(ref _bytes, content.Length) > MaxBytes || !_messages.TryAdd(envelope.QueueId, new CommittedMessage(envelope, path, content)))
         {
-            Interlocked.Add(ref _bytes, -length);
+            Interlocked.Add(ref _bytes, -content.Length);
         }
     }
 
     /// <summary>The message, once: whoever takes it owns it, and a later load reads the file.</summary>
-    public bool TryTake(string queueId, out SpooledMessage message)
+    public bool TryTake(string queueId, out CommittedMessage message)
     {
         if (!_messages.TryRemove(queueId, out message!)) return false;
-        Interlocked.Add(ref _bytes, -message.Content!.Length);
+        Interlocked.Add(ref _bytes, -message.Content.Length);
         return true;
     }
 }

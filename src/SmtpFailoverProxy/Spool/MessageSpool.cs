@@ -59,7 +59,14 @@ internal sealed class MessageSpool
     /// <exception cref="InvalidDataException">The file is not a whole spool file of this message.</exception>
     public SpooledMessage? Load(string queueId)
     {
-        if (_committedMessages.TryTake(queueId, out var committed)) return committed;
+        if (_committedMessages.TryTake(queueId, out var committed))
+        {
+            return new SpooledMessage(committed.Envelope, NewState(committed.Envelope), committed.Path, SpoolFile.Magic.Length, committed.Content.Length)
+            {
+                Content = committed.Content,
+            };
+        }
+
         var path = _directories.MessagePath(queueId);
         MessageEnvelope envelope;
         long offset, length;
@@ -82,7 +89,7 @@ internal sealed class MessageSpool
             return null;
         }
 
-        var state = ReadState(queueId) ?? new DeliveryState(envelope.Recipients, 0, _timeProvider.GetUtcNow(), null);
+        var state = ReadState(queueId) ?? NewState(envelope);
         return new SpooledMessage(envelope, state, path, offset, length) { Content = content };
     }
 
@@ -118,6 +125,9 @@ internal sealed class MessageSpool
         _unverified.TryRemove(message.QueueId, out _);
         if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));
     }
+
+    /// <summary>The state of a message no attempt has touched yet.</summary>
+    private DeliveryState NewState(MessageEnvelope envelope) => new(envelope.Recipients, 0, _timeProvider.GetUtcNow(), null);
 
     private DeliveryState? ReadState(string queueId)
     {

@@ -105,11 +105,7 @@ internal sealed class SpoolEntryWriter : IDisposable
         _handedOver = true;
         await _committer.CommitAsync(_file, _workPath, finalPath);
         _committed = true;
-        if (content is not null)
-        {
-            var state = new DeliveryState(Envelope.Recipients, 0, Envelope.ReceivedAt, null);
-            _committedMessages.TryAdd(new SpooledMessage(Envelope, state, finalPath, SpoolFile.Magic.Length, content.Length) { Content = content });
-        }
+        if (content is not null) _committedMessages.TryAdd(Envelope, finalPath, content);
 
         return finalPath;
     }

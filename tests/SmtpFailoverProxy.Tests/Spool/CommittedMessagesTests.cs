@@ -4,20 +4,18 @@ namespace SmtpFailoverProxy.Tests.Spool;
 
 public sealed class CommittedMessagesTests
 {
-    private static SpooledMessage Message(string id, int size)
-    {
-        var envelope = new MessageEnvelope(id, "app@example.com", ["a@example.com"], DateTimeOffset.UnixEpoch, "127.0.0.1", "client", false, false);
-        return new SpooledMessage(envelope, new DeliveryState(envelope.Recipients, 0, DateTimeOffset.UnixEpoch, null), "/spool/" + id, 5, size) { Content = new byte[size] };
-    }
+    private static void Add(CommittedMessages messages, string id, int size) =>
+        messages.TryAdd(new MessageEnvelope(id, "app@example.com", ["a@example.com"], DateTimeOffset.UnixEpoch, "127.0.0.1", "client", false, false), "/spool/" + id, new byte[size]);
 
     [Fact]
     public void Message_is_taken_once()
     {
         var messages = new CommittedMessages();
-        messages.TryAdd(Message("A", 10));
+        Add(messages, "A", 10);
 
         Assert.True(messages.TryTake("A", out var taken));
-        Assert.Equal("A", taken.QueueId);
+        Assert.Equal("A", taken.Envelope.QueueId);
+        Assert.Equal("/spool/A", taken.Path);
         Assert.False(messages.TryTake("A", out _));
         Assert.Equal(0, messages.Bytes);
     }
@@ -27,15 +25,15 @@ public sealed class CommittedMessagesTests
     {
         var messages = new CommittedMessages();
         var half = (int)(CommittedMessages.MaxBytes / 2);
-        messages.TryAdd(Message("A", half));
-        messages.TryAdd(Message("B", half));
-        messages.TryAdd(Message("C", 1));
+        Add(messages, "A", half);
+        Add(messages, "B", half);
+        Add(messages, "C", 1);
 
         Assert.Equal(CommittedMessages.MaxBytes, messages.Bytes);
         Assert.False(messages.TryTake("C", out _));
 
         Assert.True(messages.TryTake("A", out _));
-        messages.TryAdd(Message("C", 1));
+        Add(messages, "C", 1);
         Assert.True(messages.TryTake("C", out _));
     }
 }
