@@ -10,10 +10,26 @@ namespace SmtpFailoverProxy.Spool;
 /// queue folder. Only then are the sessions released to answer 250. Alone, a message pays what it always paid;
 /// under load, a group holds as many messages as sessions were waiting, and the syncs are shared.
 /// </summary>
-internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode)
+internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null)
 {
+    /// <summary>How long the committing thread waits for work before it ends (a new one starts with the next commit).</summary>
+    internal static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentQueue<PendingCommit> _pending = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Lock _threadLock = new();
+    private readonly TimeSpan _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
+    private Thread? _thread;
     private int _running;
+
+    /// <summary>Whether a committing thread exists now (it ends after <see cref="DefaultIdleTimeout"/> without work).</summary>
+    internal bool HasThread
+    {
+        get
+        {
+            lock (_threadLock) return _thread is not null;
+        }
+    }
 
     /// <summary>
     /// Completes when the file, already written and flushed to the OS, is durable under
@@ -25,11 +41,45 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
         _pending.Enqueue(commit);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            // The syncs block: one pool thread at a time does them, never a session's.
-            ThreadPool.UnsafeQueueUserWorkItem(static committer => committer.Run(), this, preferLocal: false);
+            // The syncs block, for a millisecond or more: on a thread of their own, never a session's nor
+            // one of the thread pool's (on 2 cores it has two, and the sessions need them meanwhile).
+            lock (_threadLock)
+            {
+                if (_thread is null)
+                {
+                    _thread = new Thread(CommitLoop) { IsBackground = true, Name = "spool-commit" };
+                    _thread.Start();
+                }
+            }
+
+            _wake.Set();
         }
 
         return commit.Completion.Task;
+    }
+
+    private void CommitLoop()
+    {
+        while (true)
+        {
+            if (_wake.WaitOne(_idleTimeout))
+            {
+                Run();
+                continue;
+            }
+
+            lock (_threadLock)
+            {
+                // Idle: end, unless a commit came in meanwhile (it set _running before it looked for this thread).
+                if (Volatile.Read(ref _running) == 0 && !_wake.WaitOne(0))
+                {
+                    _thread = null;
+                    return;
+                }
+            }
+
+            Run();
+        }
     }
 
     private void Run()
