@@ -10,7 +10,7 @@ namespace SmtpFailoverProxy.Spool;
 /// queue folder. Only then are the sessions released to answer 250. Alone, a message pays what it always paid;
 /// under load, a group holds as many messages as sessions were waiting, and the syncs are shared.
 /// </summary>
-internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null)
+internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null, Func<string, bool>? tryFlushFileSystem = null)
 {
     /// <summary>How long the committing thread waits for work before it ends (a new one starts with the next commit).</summary>
     internal static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
@@ -19,6 +19,8 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
     private readonly AutoResetEvent _wake = new(false);
     private readonly Lock _threadLock = new();
     private readonly TimeSpan _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
+    // syncfs, or a stand-in for tests of the refused and failed cases.
+    private readonly Func<string, bool> _tryFlushFileSystem = tryFlushFileSystem ?? DirectorySync.TryFlushFileSystem;
     private Thread? _thread;
     private int _running;
 
@@ -143,7 +145,7 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
         if (renamed.Count == 0) return true;
         try
         {
-            if (!DirectorySync.TryFlushFileSystem(directories.Queue))
+            if (!_tryFlushFileSystem(directories.Queue))
             {
                 // syncfs was refused just now (a seccomp profile): sync these file by file.
                 foreach (var commit in renamed) commit.File.Flush(flushToDisk: true);

@@ -13,9 +13,7 @@ public sealed class SpoolCommitterTests : IDisposable
     [InlineData(SpoolSyncMode.PerFile)]
     public async Task Thread_ends_when_idle_and_the_next_commit_starts_another_that_commits(SpoolSyncMode mode)
     {
-        var directories = new SpoolDirectories(_root);
-        directories.Prepare();
-        Directory.CreateDirectory(directories.Free);
+        var directories = Prepared();
         var committer = new SpoolCommitter(directories, mode, idleTimeout: TimeSpan.FromMilliseconds(50));
 
         await CommitAsync(committer, directories, "first").WaitAsync(TimeSpan.FromSeconds(10));
@@ -25,6 +23,40 @@ public sealed class SpoolCommitterTests : IDisposable
         await CommitAsync(committer, directories, "second").WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal("second", File.ReadAllText(directories.MessagePath("second")));
+    }
+
+    [Fact]
+    public async Task Where_syncfs_is_refused_the_group_is_synced_file_by_file_and_queued()
+    {
+        var directories = Prepared();
+        var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ => false);
+
+        await Task.WhenAll(CommitAsync(committer, directories, "a"), CommitAsync(committer, directories, "b")).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("a", File.ReadAllText(directories.MessagePath("a")));
+        Assert.Equal("b", File.ReadAllText(directories.MessagePath("b")));
+    }
+
+    [Fact]
+    public async Task Failed_sync_backs_the_group_out_of_the_queue_and_fails_every_commit()
+    {
+        var directories = Prepared();
+        var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ => throw new IOException("syncfs failed: errno 5"));
+
+        var commits = new[] { CommitAsync(committer, directories, "a"), CommitAsync(committer, directories, "b") };
+
+        foreach (var commit in commits) await Assert.ThrowsAsync<IOException>(() => commit.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(Directory.EnumerateFiles(directories.Queue));
+        Assert.True(File.Exists(Path.Combine(directories.Free, "a.free")));
+        Assert.True(File.Exists(Path.Combine(directories.Free, "b.free")));
+    }
+
+    private SpoolDirectories Prepared()
+    {
+        var directories = new SpoolDirectories(_root);
+        directories.Prepare();
+        Directory.CreateDirectory(directories.Free);
+        return directories;
     }
 
     private static Task CommitAsync(SpoolCommitter committer, SpoolDirectories directories, string name)
