@@ -176,9 +176,11 @@ internal sealed class SmtpSession
                 if (!_security.Limits.TryStartData()) return Fail(SmtpReply.TooManyTransfers);
                 try
                 {
+                    // The rate is measured from the 354: from then on the client may send.
+                    var invited = _timeProvider.GetTimestamp();
                     Send(SmtpReply.StartData);
                     await _output.FlushAsync();
-                    return await ReceiveDataAsync();
+                    return await ReceiveDataAsync(invited);
                 }
                 finally
                 {
@@ -260,7 +262,7 @@ internal sealed class SmtpSession
         return SmtpReply.RecipientOk;
     }
 
-    private async ValueTask<bool> ReceiveDataAsync()
+    private async ValueTask<bool> ReceiveDataAsync(long invited)
     {
         var now = _timeProvider.GetUtcNow();
         var envelope = new MessageEnvelope(QueueId.New(_timeProvider), _mailFrom!.Sender.Address, _recipients.ToArray(), now,
@@ -284,7 +286,7 @@ internal sealed class SmtpSession
 
         try
         {
-            var (size, dataRefusal, headers) = await ReadDataIntoAsync(entry, refusal);
+            var (size, dataRefusal, headers) = await ReadDataIntoAsync(entry, refusal, invited);
             if (size == TooSlow)
             {
                 Send(SmtpReply.DataRateTooLow);
@@ -333,13 +335,13 @@ internal sealed class SmtpSession
     /// Reads DATA up to CR LF . CR LF, unstuffing dots and writing to <paramref name="entry"/> while no
     /// refusal is pending. Bytes keep being read after a refusal so the session stays in step. Returns the
     /// size received, or -1 when the client closed the connection before the end (<see cref="TooSlow"/> when
-    /// it sent slower than <c>Smtp:MinDataRate</c>), and the refusal if any.
+    /// it sent slower than <c>Smtp:MinDataRate</c> counted from <paramref name="started"/>, the 354), and the
+    /// refusal if any.
     /// </summary>
-    private async ValueTask<(long Size, SmtpReply? Refusal, MessageHeaderSummary Headers)> ReadDataIntoAsync(SpoolEntryWriter? entry, SmtpReply? refusal)
+    private async ValueTask<(long Size, SmtpReply? Refusal, MessageHeaderSummary Headers)> ReadDataIntoAsync(SpoolEntryWriter? entry, SmtpReply? refusal, long started)
     {
         var filter = new MessageHeaderFilter();
         long size = 0, headerSize = 0;
-        var started = _timeProvider.GetTimestamp();
         var previousEndedWithCrLf = true; // The DATA command line itself ended with CR LF.
         while (true)
         {
