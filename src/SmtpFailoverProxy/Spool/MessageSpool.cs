@@ -26,8 +26,9 @@ internal sealed class MessageSpool
     {
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
-        foreach (var queueId in _directories.Prepare()) _withState[queueId] = true;
-        foreach (var queueId in ListQueued()) _unverified[queueId] = true;
+        var (queued, withState) = _directories.Prepare();
+        foreach (var queueId in withState) _withState[queueId] = true;
+        foreach (var queueId in queued) _unverified[queueId] = true;
         _committer = new SpoolCommitter(_directories, syncMode);
         _recycled = new RecycledFiles(_directories.Free);
     }

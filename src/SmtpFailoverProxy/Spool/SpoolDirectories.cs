@@ -28,21 +28,30 @@ internal sealed class SpoolDirectories
 
     /// <summary>
     /// Creates the folders and removes what a crash left half done: state files never renamed, orphan
-    /// state files. Returns the queue ids that keep a state file.
+    /// state files. Returns, from one look at the queue, the ids of the queued messages and of those
+    /// that keep a state file.
     /// </summary>
-    public List<string> Prepare()
+    public (List<string> Queued, List<string> WithState) Prepare()
     {
         Directory.CreateDirectory(Temp);
         Directory.CreateDirectory(Queue);
         foreach (var file in Directory.EnumerateFiles(Temp)) File.Delete(file);
+        var messages = new HashSet<string>(StringComparer.Ordinal);
+        var states = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Queue))
+        {
+            if (file.EndsWith(SpoolFile.Extension, StringComparison.Ordinal)) messages.Add(Path.GetFileNameWithoutExtension(file));
+            else if (file.EndsWith(".state", StringComparison.Ordinal)) states.Add(file);
+        }
+
         var withState = new List<string>();
-        foreach (var state in Directory.EnumerateFiles(Queue, "*.state"))
+        foreach (var state in states)
         {
             // A state file whose message is gone: a crash between the two deletes of a finished message.
-            if (File.Exists(Path.ChangeExtension(state, SpoolFile.Extension))) withState.Add(Path.GetFileNameWithoutExtension(state));
+            if (messages.Contains(Path.GetFileNameWithoutExtension(state))) withState.Add(Path.GetFileNameWithoutExtension(state));
             else File.Delete(state);
         }
 
-        return withState;
+        return (messages.Where(QueueId.IsValid).ToList(), withState);
     }
 }
