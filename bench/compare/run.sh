@@ -10,12 +10,15 @@
 # The 1-session and 200 KB scenarios send a fifth of [messages]. Every path is warmed up first with the
 # same load, three times (WARMUP_ROUNDS): the proxy's JIT tiers up while it runs; Postfix has nothing to
 # warm, but gets the same.
+# CONNECTION_PER_MESSAGE=1 drops smtp-source's -d: every message then comes on a connection of its own
+# (connect, greeting, EHLO, the transaction, QUIT), as an application that opens one per mail sends it.
 # Needs root and Debian's postfix package (smtp-source, smtp-sink, postfix); it reconfigures the system
 # Postfix instance for the run and restores main.cf and master.cf afterwards. Prints medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
 pacing_rate=${PACING_RATE:-50}
+persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
@@ -39,7 +42,7 @@ run_once() {
   local before; before=$($counter)
   local cpu0; cpu0=$(cpu_jiffies)
   local t0; t0=$(now)
-  smtp-source -d -s "$sess" -m "$count" -l "$bytes" -f bench@example.com -t sink@example.com "$target"
+  smtp-source $persistent -s "$sess" -m "$count" -l "$bytes" -f bench@example.com -t sink@example.com "$target"
   local t1; t1=$(now)
   local deadline=$((SECONDS + 600))
   until [ $(($($counter) - before)) -ge "$count" ]; do
@@ -173,7 +176,7 @@ EOF
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 col() { local name=$1 path=$2 i=$3; for r in $(seq 1 "$repeats"); do echo "${results[$name,$path,$r]}" | awk -v i="$i" '{print $i}'; done; }
 echo
-echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats (medians)"
+echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats connection per message=${CONNECTION_PER_MESSAGE:-0} (medians)"
 for scenario in "${scenarios[@]}"; do
   read -r name sess count bytes <<< "$scenario"
   echo
