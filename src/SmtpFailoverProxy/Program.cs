@@ -4,7 +4,8 @@ using SmtpFailoverProxy.Sandbox;
 
 // smtp-proxy [run] [--config PATH] [--Section:Key=value ...]
 // smtp-proxy ses-sandbox [--port 4566] [--SesSandbox:Key=value ...]
-// smtp-proxy sandbox [--Section:Key=value ...]      proxy + SES sandbox + Gmail stand-in on loopback
+// smtp-proxy sandbox [--smtp-port 2525] [--admin-port 8025] [--ses-port 4566] [--gmail-port 2526] [--folder ./sandbox] [--Section:Key=value ...]
+//                                                    proxy + SES sandbox + Gmail stand-in on loopback
 // smtp-proxy demo                                    a narrated failover and recovery, ~20 s
 // smtp-proxy admin status|primary NAME|isolate NAME|reset NAME [--admin URL]
 // smtp-proxy hash-password < password                  a hash for Smtp:Users:NAME
@@ -30,11 +31,12 @@ try
 
             return 0;
         case "sandbox":
-            var ports = new SandboxEnvironment.Ports(2525, 8025, 4566, 2526);
-            await using (var environment = await SandboxEnvironment.StartAsync("./sandbox", ports, SandboxTuning, rest))
+            var line = SandboxCommandLine.Parse(rest);
+            var ports = line.Ports;
+            await using (var environment = await SandboxEnvironment.StartAsync(line.Folder, ports, SandboxTuning, line.ProxyArguments))
             {
                 Console.WriteLine($"Sandbox: SMTP 127.0.0.1:{ports.Smtp}, admin http://127.0.0.1:{ports.Admin}/status, SES sandbox http://127.0.0.1:{ports.Ses}/_sandbox, Gmail stand-in 127.0.0.1:{ports.Gmail}.");
-                Console.WriteLine("Mail lands in ./sandbox/ses and ./sandbox/gmail. Suspend SES: curl -X PUT 127.0.0.1:4566/_sandbox/mode -H 'content-type: application/json' -d '{\"Mode\":\"Suspended\"}'");
+                Console.WriteLine($"Mail lands in {environment.SesFolder} and {environment.GmailFolder}. Suspend SES: curl -X PUT 127.0.0.1:{ports.Ses}/_sandbox/mode -H 'content-type: application/json' -d '{{\"Mode\":\"Suspended\"}}'");
                 await environment.Proxy.WaitForShutdownAsync();
             }
 
@@ -59,6 +61,11 @@ try
             Console.Error.WriteLine($"smtp-proxy: unknown command '{verb}'. Usage: smtp-proxy [run|sandbox|demo|ses-sandbox|admin|hash-password] [--config PATH] [--Section:Key=value ...]");
             return 64; // EX_USAGE
     }
+}
+catch (UsageException ex)
+{
+    Console.Error.WriteLine($"smtp-proxy: {ex.Message}");
+    return 64; // EX_USAGE
 }
 catch (ConfigurationException ex)
 {

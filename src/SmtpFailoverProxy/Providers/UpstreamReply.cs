@@ -6,6 +6,7 @@ namespace SmtpFailoverProxy.Providers;
 /// <param name="Text">The upstream's text (an API's error type and message).</param>
 public sealed record UpstreamReply(int Code, string? EnhancedCode, string Text)
 {
+    /// <summary>As an SMTP reply line reads: code, enhanced code when there is one, text.</summary>
     public override string ToString() => EnhancedCode is null ? $"{Code} {Text}" : $"{Code} {EnhancedCode} {Text}";
 
     /// <summary>No answer at all: connection refused, timeout, TLS failure.</summary>

@@ -6,6 +6,7 @@ namespace SmtpFailoverProxy.Providers.Ses;
 /// <param name="Message">AWS's message.</param>
 public sealed record SesError(int StatusCode, string Code, string Message)
 {
+    /// <summary>The error type and AWS's message, as logs and DSNs show them.</summary>
     public override string ToString() => $"{Code}: {Message}";
 }
 
