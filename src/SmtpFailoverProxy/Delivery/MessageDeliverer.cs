@@ -40,8 +40,7 @@ internal sealed class MessageDeliverer(
 
         if (message is null) return;
         var envelope = message.Envelope;
-        var outbound = new OutboundMessage(queueId, envelope.Sender, message.State.PendingRecipients, message.OpenContent,
-            message.ContentLength, envelope.EightBitMime, envelope.SmtpUtf8) { MailClass = envelope.MailClass };
+        var outbound = message.ToOutbound();
 
         var started = timeProvider.GetTimestamp();
         var result = await router.RouteAsync(outbound, cancellationToken);

@@ -80,8 +80,7 @@ internal sealed class SmtpStandInServer : IAsyncDisposable
             {
                 _queue.Taken(id);
                 if (_spool.Load(id) is not { } message) continue;
-                var outbound = new OutboundMessage(id, message.Envelope.Sender, message.Envelope.Recipients, message.OpenContent, message.ContentLength, false, false);
-                var result = await _mailbox.SendAsync(outbound, _stop.Token);
+                var result = await _mailbox.SendAsync(message.ToOutbound(), _stop.Token);
                 if (result.Class == OutcomeClass.Delivered) _spool.Remove(message);
             }
         }

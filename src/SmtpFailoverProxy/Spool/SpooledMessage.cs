@@ -22,4 +22,11 @@ internal sealed record SpooledMessage(MessageEnvelope Envelope, DeliveryState St
         var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 64 * 1024, FileOptions.SequentialScan);
         return new MimeKit.IO.BoundStream(file, ContentOffset, ContentOffset + ContentLength, leaveOpen: false);
     }
+
+    /// <summary>What a provider is given: the envelope as received, to the recipients still pending.</summary>
+    public Providers.OutboundMessage ToOutbound() =>
+        new(QueueId, Envelope.Sender, State.PendingRecipients, OpenContent, ContentLength, Envelope.EightBitMime, Envelope.SmtpUtf8)
+        {
+            MailClass = Envelope.MailClass,
+        };
 }
