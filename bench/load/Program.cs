@@ -5,7 +5,16 @@ using System.Text;
 // SMTP load generator: N concurrent connections, each sending messages back to back for a while.
 // Reports accepted messages, errors, and the time from the end of DATA to the 250 reply (p50, p99, max).
 //   dotnet run -c Release --project bench/load -- --port 2525 --connections 1000 --seconds 60 --size 4096
-var options = args.Chunk(2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
+const string Usage = "usage: SmtpLoad [--port 2525] [--connections 1000] [--seconds 60] [--size 4096]";
+string[] known = ["port", "connections", "seconds", "size"];
+if (args.Length % 2 != 0 || args.Where((_, i) => i % 2 == 0).Any(a => !a.StartsWith("--") || !known.Contains(a[2..]))
+    || args.Where((_, i) => i % 2 == 1).Any(v => !int.TryParse(v, out var n) || n < 1))
+{
+    Console.Error.WriteLine(Usage);
+    return 64;
+}
+
+var options = args.Chunk(2).ToDictionary(p => p[0][2..], p => p[1]);
 var port = int.Parse(options.GetValueOrDefault("port", "2525"));
 var connections = int.Parse(options.GetValueOrDefault("connections", "1000"));
 var seconds = int.Parse(options.GetValueOrDefault("seconds", "60"));
