@@ -24,6 +24,13 @@ public sealed class SpoolOptions
     /// </summary>
     public SpoolSyncMode SyncMode { get; set; } = SpoolSyncMode.FileSystem;
 
+    /// <summary>
+    /// Disk that files of delivered messages (of up to 256 KB) may keep in <c>free/</c>, to be written over
+    /// by the next messages instead of deleted and created anew; 0 deletes every one.
+    /// <value>The default value is 67,108,864 (64 MB).</value>
+    /// </summary>
+    public long RecycleBytes { get; set; } = RecycledFiles.DefaultLimitBytes;
+
     /// <summary>Messages delivered at the same time. <value>The default value is 8 (1 to 256).</value></summary>
     public int DeliveryConcurrency { get; set; } = 8;
 
@@ -34,6 +41,7 @@ public sealed class SpoolOptions
         ConfigurationException.ThrowIf(RetryInitialDelay <= TimeSpan.Zero, "Spool:RetryInitialDelay", "must be a positive duration such as \"00:01:00\"");
         ConfigurationException.ThrowIf(RetryMaxDelay < RetryInitialDelay, "Spool:RetryMaxDelay", "must not be shorter than Spool:RetryInitialDelay");
         ConfigurationException.ThrowIf(!Enum.IsDefined(SyncMode), "Spool:SyncMode", "must be FileSystem or PerFile");
+        ConfigurationException.ThrowIf(RecycleBytes < 0, "Spool:RecycleBytes", "must be 0 or more (bytes)");
         ConfigurationException.ThrowIf(DeliveryConcurrency is < 1 or > 256, "Spool:DeliveryConcurrency", "must be between 1 and 256");
     }
 }

@@ -22,7 +22,7 @@ internal sealed class MessageSpool
     private readonly ConcurrentDictionary<string, bool> _unverified = new(StringComparer.Ordinal);
     private readonly CommittedMessages _committedMessages = new();
 
-    public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem)
+    public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem, long recycleBytes = RecycledFiles.DefaultLimitBytes)
     {
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
@@ -30,13 +30,16 @@ internal sealed class MessageSpool
         foreach (var queueId in withState) _withState[queueId] = true;
         foreach (var queueId in queued) _unverified[queueId] = true;
         _committer = new SpoolCommitter(_directories, syncMode);
-        _recycled = new RecycledFiles(_directories.Free);
+        _recycled = new RecycledFiles(_directories.Free, recycleBytes);
     }
 
     public string Root => _directories.Root;
 
     /// <summary>Files of delivered messages waiting to be reused.</summary>
     internal int RecycledCount => _recycled.Count;
+
+    /// <summary>Their bytes.</summary>
+    internal long RecycledBytes => _recycled.Bytes;
 
     /// <summary>Starts writing a new message; see <see cref="SpoolEntryWriter"/>.</summary>
     public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, _recycled, _committer, _committedMessages, envelope);
@@ -122,7 +125,17 @@ internal sealed class MessageSpool
     /// <summary>Removes a message and its state: it was delivered or bounced. Its file is kept for reuse.</summary>
     public void Remove(SpooledMessage message)
     {
-        _recycled.Recycle(message.Path, message.ContentLength);
+        long length;
+        try
+        {
+            length = new FileInfo(message.Path).Length; // Envelope and checksum included: the pool counts disk.
+        }
+        catch (IOException)
+        {
+            length = long.MaxValue; // Gone: nothing to keep.
+        }
+
+        _recycled.Recycle(message.Path, length);
         _unverified.TryRemove(message.QueueId, out _);
         if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));
     }

@@ -9,42 +9,43 @@ namespace SmtpFailoverProxy.Spool;
 /// spool's work together: each new file scanned past every recently freed inode. A message is received
 /// into a file here and renamed into the queue at commit; whatever is in <c>free/</c> after a crash is
 /// garbage by definition (never acknowledged, or already delivered). Only small files are kept, and only
-/// so many; the others are deleted as before.
+/// up to a budget of disk (<see cref="Configuration.SpoolOptions.RecycleBytes"/>), large enough that the
+/// files of a burst the upstream could not keep up with serve the next burst; the others are deleted.
 /// </summary>
 internal sealed class RecycledFiles
 {
-    /// <summary>Files kept at most.</summary>
-    public const int MaxFiles = 256;
-
-    /// <summary>Larger files are deleted, so the pool never holds much disk.</summary>
+    /// <summary>Larger files are deleted, so a few big messages never take the whole budget.</summary>
     public const long MaxFileLength = 256 * 1024;
+
+    /// <summary>The disk kept by default: 64 MB, about 14,000 files of 4 KB messages.</summary>
+    public const long DefaultLimitBytes = 64L * 1024 * 1024;
 
     private const string Extension = ".free";
 
     private readonly string _folder;
-    private readonly ConcurrentQueue<string> _files = new();
+    private readonly long _limitBytes;
+    private readonly ConcurrentQueue<(string Path, long Length)> _files = new();
+    private long _bytes;
     private int _count;
 
-    public RecycledFiles(string folder)
+    public RecycledFiles(string folder, long limitBytes = DefaultLimitBytes)
     {
         _folder = folder;
+        _limitBytes = limitBytes;
         Directory.CreateDirectory(folder);
         foreach (var file in Directory.EnumerateFiles(folder))
         {
-            if (_count < MaxFiles && file.EndsWith(Extension, StringComparison.Ordinal) && new FileInfo(file).Length <= MaxFileLength)
-            {
-                _files.Enqueue(file);
-                _count++;
-            }
-            else
-            {
-                File.Delete(file);
-            }
+            var length = file.EndsWith(Extension, StringComparison.Ordinal) ? new FileInfo(file).Length : long.MaxValue;
+            if (TryReserve(length)) _files.Enqueue((file, length));
+            else File.Delete(file);
         }
     }
 
     /// <summary>Files waiting to be reused.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Their bytes, as last known (a file's length when it came to the pool).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>
     /// A file to receive a message into: a kept one (<c>Reused</c>: it exists and has old bytes to write
@@ -54,8 +55,8 @@ internal sealed class RecycledFiles
     {
         if (_files.TryDequeue(out var file))
         {
-            Interlocked.Decrement(ref _count);
-            return (file, true);
+            Release(file.Length);
+            return (file.Path, true);
         }
 
         return (NewName(), false);
@@ -64,7 +65,7 @@ internal sealed class RecycledFiles
     /// <summary>Gives back a file from <see cref="Take"/> that was not committed, or deletes it.</summary>
     public void Return(string path, long length)
     {
-        if (TryReserve(length)) _files.Enqueue(path);
+        if (TryReserve(length)) _files.Enqueue((path, length));
         else File.Delete(path);
     }
 
@@ -81,11 +82,11 @@ internal sealed class RecycledFiles
         try
         {
             FileRename.Move(path, kept);
-            _files.Enqueue(kept);
+            _files.Enqueue((kept, length));
         }
         catch (IOException ex)
         {
-            Interlocked.Decrement(ref _count);
+            Release(length);
             if (ex is not FileNotFoundException) throw; // Already gone is what the caller wanted.
         }
     }
@@ -93,9 +94,20 @@ internal sealed class RecycledFiles
     private bool TryReserve(long length)
     {
         if (length > MaxFileLength) return false;
-        if (Interlocked.Increment(ref _count) <= MaxFiles) return true;
+        if (Interlocked.Add(ref _bytes, length) > _limitBytes)
+        {
+            Interlocked.Add(ref _bytes, -length);
+            return false;
+        }
+
+        Interlocked.Increment(ref _count);
+        return true;
+    }
+
+    private void Release(long length)
+    {
+        Interlocked.Add(ref _bytes, -length);
         Interlocked.Decrement(ref _count);
-        return false;
     }
 
     private string NewName() => Path.Combine(_folder, Guid.NewGuid().ToString("N") + Extension);

@@ -50,6 +50,7 @@ public sealed class ProxySettingsTests
     [InlineData("Smtp:Typo", "1", "Smtp")]
     [InlineData("Spool:RetryMaxDelay", "00:00:01", "Spool:RetryMaxDelay")]
     [InlineData("Spool:DeliveryConcurrency", "0", "Spool:DeliveryConcurrency")]
+    [InlineData("Spool:RecycleBytes", "-1", "Spool:RecycleBytes")]
     [InlineData("Spool:SyncMode", "Sometimes", "Spool:SyncMode")]
     [InlineData("Admin:Listen", "nowhere", "Admin:Listen")]
     [InlineData("Routing:Order:0", "ses", "Routing:Order:0")]

@@ -164,15 +164,48 @@ public sealed class MessageSpoolTests : IDisposable
         Directory.CreateDirectory(Free);
         File.WriteAllText(Path.Combine(_root, "tmp", "HALF.state"), "partial");
         File.WriteAllText(Path.Combine(Queue, "0123456789ABCDEF0123456789ABCDEF.state"), "{}");
-        for (var i = 0; i < RecycledFiles.MaxFiles + 10; i++) File.WriteAllText(Path.Combine(Free, $"{i:D4}.free"), "half a message");
+        for (var i = 0; i < 30; i++) File.WriteAllText(Path.Combine(Free, $"{i:D4}.free"), "half a message"); // 14 bytes
         File.WriteAllText(Path.Combine(Free, "stray.txt"), "?");
 
-        var spool = new MessageSpool(_root, TimeProvider.System);
+        var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 20 * 14 + 13);
 
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
         Assert.Empty(Directory.EnumerateFiles(Queue));
-        Assert.Equal(RecycledFiles.MaxFiles, spool.RecycledCount);
-        Assert.Equal(RecycledFiles.MaxFiles, Directory.EnumerateFiles(Free).Count());
+        Assert.Equal((20, 20 * 14L), (spool.RecycledCount, spool.RecycledBytes));
+        Assert.Equal(20, Directory.EnumerateFiles(Free).Count());
+    }
+
+    [Fact]
+    public async Task Delivered_files_are_kept_up_to_the_disk_budget_and_the_next_messages_write_over_them()
+    {
+        var content = new byte[10_000];
+        var probe = new MessageSpool(Path.Combine(_root, "probe"), TimeProvider.System);
+        var fileLength = new FileInfo(probe.Load(await AcceptAsync(probe, content))!.Path).Length;
+        var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 3 * fileLength + fileLength / 2);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add(await AcceptAsync(spool, content));
+
+        foreach (var id in ids) spool.Remove(spool.Load(id)!);
+
+        Assert.Equal((3, 3 * fileLength), (spool.RecycledCount, spool.RecycledBytes));
+        Assert.Equal(3, Directory.EnumerateFiles(Free).Count());
+        for (var i = 0; i < 3; i++) await AcceptAsync(spool, content);
+        Assert.Equal((0, 0L), (spool.RecycledCount, spool.RecycledBytes));
+        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.Equal(3, spool.ListQueued().Count);
+    }
+
+    [Fact]
+    public async Task Budget_of_zero_deletes_every_delivered_file()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 0);
+        var id = await AcceptAsync(spool, "Subject: x\r\n"u8.ToArray());
+
+        spool.Remove(spool.Load(id)!);
+
+        Assert.Equal(0, spool.RecycledCount);
+        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.Empty(Directory.EnumerateFiles(Queue));
     }
 
     [Fact]

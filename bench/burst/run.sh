@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bursts faster than the upstream takes them: smtp-source sends [messages] 4 KB messages over 20
+# sessions to a proxy that relays to smtp-sink over only 2 connections (Spool:DeliveryConcurrency=2), so
+# a backlog builds; the script waits until the sink has them all, then sends the next burst.
+#   bench/burst/run.sh [messages] [bursts] [-- --Section:Key=value ...]     (defaults 15000 3)
+# Per burst: accepted msg/s (smtp-source finished), drained msg/s (the sink has every message), the
+# proxy's CPU per message, and the files left in spool/free for the next burst. Needs Debian's postfix
+# package (smtp-source, smtp-sink).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+messages=${1:-15000}; bursts=${2:-3}; shift $(( $# < 2 ? $# : 2 )); [ "${1:-}" = -- ] && shift
+work=$(mktemp -d /tmp/sfp-burst.XXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
+proxy_cpu() { awk '{print $14+$15}' "/proc/$proxy_pid/stat"; }
+now() { date +%s.%N; }
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+
+dotnet build -c Release src/SmtpFailoverProxy >/dev/null
+sink_port=$(free_port); smtp_port=$(free_port); admin_port=$(free_port)
+smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
+echo '{}' > "$work/empty.json"
+dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
+  --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
+  --Spool:Path="$work/spool" --State:Path="$work/state" --Spool:DeliveryConcurrency=2 \
+  --Routing:Order:0=sink --Providers:sink:Type=smtp --Providers:sink:Host=127.0.0.1 --Providers:sink:Port="$sink_port" \
+  --Providers:sink:Security=None --Providers:sink:MaxConnections=2 --Serilog:MinimumLevel:Default=Warning "$@" > "$work/proxy.log" 2>&1 & pids+=($!)
+proxy_pid=$!
+until curl -sf "http://127.0.0.1:$admin_port/health" >/dev/null; do sleep 0.2; done
+
+total=0
+for burst in $(seq 1 "$bursts"); do
+  cpu0=$(proxy_cpu); t0=$(now)
+  smtp-source -d -s 20 -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
+  t1=$(now); total=$((total + messages))
+  deadline=$((SECONDS + 600))
+  until [ "$(sink_count)" -ge "$total" ]; do
+    [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(sink_count) of $total" >&2; exit 1; }
+    sleep 0.1
+  done
+  t2=$(now); cpu1=$(proxy_cpu)
+  python3 -c "print(f'burst $burst: accepted {$messages/($t1-$t0):.0f} msg/s, drained {$messages/($t2-$t0):.0f} msg/s, proxy CPU {($cpu1-$cpu0)*10000/$messages:.0f} us/msg, spool/free $(ls "$work/spool/free" | wc -l) files')"
+done
