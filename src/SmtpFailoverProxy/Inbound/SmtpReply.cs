@@ -70,6 +70,7 @@ internal sealed class SmtpReply
     public static readonly SmtpReply NulInData = new(550, "5.6.0", "Message refused: NUL characters are not allowed (RFC 5322 2.3)");
     public static readonly SmtpReply HeaderTooLarge = new(552, "5.3.4", "Message header section too large");
     public static readonly SmtpReply SpoolUnavailable = new(451, "4.3.0", "Could not queue the message, try again later");
+    public static readonly SmtpReply StorageFull = new(452, "4.3.1", "Insufficient system storage, try again later");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
 
     public static readonly SmtpReply ReadyToStartTls = new(220, "2.0.0", "Ready to start TLS");

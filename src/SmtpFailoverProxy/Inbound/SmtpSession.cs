@@ -280,8 +280,7 @@ internal sealed class SmtpSession
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _logger.SpoolWriteFailed(ex);
-            refusal = SmtpReply.SpoolUnavailable;
+            refusal = SpoolFailed(ex);
         }
 
         try
@@ -309,8 +308,7 @@ internal sealed class SmtpSession
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    _logger.SpoolWriteFailed(ex);
-                    refusal = SmtpReply.SpoolUnavailable;
+                    refusal = SpoolFailed(ex);
                 }
             }
 
@@ -389,8 +387,7 @@ internal sealed class SmtpSession
                 }
                 catch (IOException ex)
                 {
-                    _logger.SpoolWriteFailed(ex);
-                    refusal = SmtpReply.SpoolUnavailable;
+                    refusal = SpoolFailed(ex);
                 }
             }
         }
@@ -526,6 +523,17 @@ internal sealed class SmtpSession
     {
         _mailFrom = null;
         _recipients.Clear();
+    }
+
+    /// <summary>
+    /// The reply for a message the spool could not take: a temporary failure either way, never a 5xx (the
+    /// client must try again, not drop the mail); 452 4.3.1 when the disk or quota is full (RFC 3463 X.3.1),
+    /// else 451 4.3.0.
+    /// </summary>
+    private SmtpReply SpoolFailed(Exception ex)
+    {
+        _logger.SpoolWriteFailed(ex);
+        return StorageFull.Is(ex) ? SmtpReply.StorageFull : SmtpReply.SpoolUnavailable;
     }
 
     private bool Fail(SmtpReply reply)

@@ -1,0 +1,43 @@
+using SmtpFailoverProxy.IntegrationTests.Infrastructure;
+
+namespace SmtpFailoverProxy.IntegrationTests.Inbound;
+
+/// <summary>
+/// A spool that cannot take the message: the client hears a temporary failure (so it keeps the mail and
+/// tries again), the session goes on, and nothing half-written is queued. The full disk is real: the
+/// spool's one recycled file is a link to /dev/full, where every write fails with ENOSPC.
+/// </summary>
+public sealed class StorageFullTests
+{
+    [Fact]
+    public async Task Full_disk_gets_452_4_3_1_the_session_continues_and_the_next_message_is_taken_once_there_is_room()
+    {
+        var settings = ProxyProcess.DeliveringToMailbox();
+        var free = Path.Combine(settings["Spool:Path"], "free");
+        Directory.CreateDirectory(free);
+        var full = Path.Combine(free, "0000.free");
+        File.CreateSymbolicLink(full, "/dev/full");
+        using var proxy = await ProxyProcess.StartAsync(settings);
+        await using var client = await SmtpTestClient.ConnectAsync(proxy.SmtpPort);
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<app@example.com>"));
+            Assert.StartsWith("250", await client.CommandAsync("RCPT TO:<user@example.com>"));
+            Assert.StartsWith("354", await client.CommandAsync("DATA"));
+            await client.SendAsync("Subject: reset your password\r\n\r\nhello\r\n.\r\n");
+            Assert.StartsWith("452 4.3.1", await client.ReadReplyAsync());
+        }
+
+        Assert.Equal(0, proxy.QueuedCount);
+        Assert.Contains("No space left on device", proxy.Output);
+        File.Delete(full); // room again: the pool's name now makes an ordinary file
+
+        var (exit, transcript) = await Swaks.RunAsync("--server", $"127.0.0.1:{proxy.SmtpPort}", "--from", "app@example.com", "--to", "user@example.com");
+        Assert.True(exit == 0, transcript);
+        Assert.StartsWith("250", await client.CommandAsync("NOOP"));
+        await Eventually.TrueAsync(() => Directory.Exists(Path.Combine(proxy.WorkDirectory, "mailbox"))
+                                         && Directory.EnumerateFiles(Path.Combine(proxy.WorkDirectory, "mailbox"), "*.eml", SearchOption.AllDirectories).Count() == 1,
+            "the message sent once there was room, and only it, in the mailbox");
+    }
+}
