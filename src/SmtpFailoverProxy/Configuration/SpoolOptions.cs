@@ -31,6 +31,17 @@ public sealed class SpoolOptions
     /// </summary>
     public long RecycleBytes { get; set; } = RecycledFiles.DefaultLimitBytes;
 
+    /// <summary>
+    /// Free space the spool's file system keeps: <c>MAIL FROM</c> is answered <c>452 4.3.1</c> while less
+    /// than this plus the declared <c>SIZE=</c> is free, so the disk never fills under the spool and state
+    /// files (Postfix's <c>queue_minfree</c>). <value>The default value is 1.5 x <c>Smtp:MaxMessageSize</c>
+    /// (Postfix's rule); 0 checks only the declared size.</value>
+    /// </summary>
+    public long? MinFreeBytes { get; set; }
+
+    /// <summary><see cref="MinFreeBytes"/>, or its default for messages of up to <paramref name="maxMessageSize"/>.</summary>
+    internal long EffectiveMinFreeBytes(long maxMessageSize) => MinFreeBytes ?? maxMessageSize * 3 / 2;
+
     /// <summary>Messages delivered at the same time. <value>The default value is 8 (1 to 256).</value></summary>
     public int DeliveryConcurrency { get; set; } = 8;
 
@@ -41,6 +52,7 @@ public sealed class SpoolOptions
         ConfigurationException.ThrowIf(RetryInitialDelay <= TimeSpan.Zero, "Spool:RetryInitialDelay", "must be a positive duration such as \"00:01:00\"");
         ConfigurationException.ThrowIf(RetryMaxDelay < RetryInitialDelay, "Spool:RetryMaxDelay", "must not be shorter than Spool:RetryInitialDelay");
         ConfigurationException.ThrowIf(!Enum.IsDefined(SyncMode), "Spool:SyncMode", "must be FileSystem or PerFile");
+        ConfigurationException.ThrowIf(MinFreeBytes < 0, "Spool:MinFreeBytes", "must be 0 or more (bytes)");
         ConfigurationException.ThrowIf(RecycleBytes < 0, "Spool:RecycleBytes", "must be 0 or more (bytes)");
         ConfigurationException.ThrowIf(DeliveryConcurrency is < 1 or > 256, "Spool:DeliveryConcurrency", "must be between 1 and 256");
     }

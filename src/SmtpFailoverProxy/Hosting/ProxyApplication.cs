@@ -48,7 +48,8 @@ internal static class ProxyApplication
         services.AddSingleton(settings.Smtp);
         services.AddSingleton(settings.Spool);
         services.AddSingleton(SpoolLock.Acquire(settings.Spool.Path)); // before anything touches the spool; released on dispose
-        services.AddSingleton(sp => new MessageSpool(settings.Spool.Path, sp.GetRequiredService<TimeProvider>(), settings.Spool.SyncMode, settings.Spool.RecycleBytes));
+        services.AddSingleton(sp => new MessageSpool(settings.Spool.Path, sp.GetRequiredService<TimeProvider>(), settings.Spool.SyncMode, settings.Spool.RecycleBytes,
+            settings.Spool.EffectiveMinFreeBytes(settings.Smtp.MaxMessageSize)));
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(new RetrySchedule(settings.Spool));
         services.AddSingleton(sp => new DsnBuilder(settings.Smtp.Hostname, sp.GetRequiredService<TimeProvider>()));

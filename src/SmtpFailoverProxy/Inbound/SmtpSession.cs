@@ -248,6 +248,8 @@ internal sealed class SmtpSession
         // RFC 1870 6.1: refuse early when the declared size is over the limit.
         if (mailFrom!.DeclaredSize > _options.MaxMessageSize) return SmtpReply.MessageTooLargeFor(_options.MaxMessageSize);
         if (!mailFrom.Sender.IsNull && !_options.IsSenderDomainAllowed(mailFrom.Sender.Domain)) return SmtpReply.SenderDomainNotAllowed;
+        // RFC 1870 6.1 again, for the disk: 452 now rather than after the client has sent the whole message.
+        if (!_spool.HasRoomFor(mailFrom.DeclaredSize ?? 0)) return SmtpReply.StorageFull;
         if (!_security.Limits.TryCountMessage(_remoteAddress)) return SmtpReply.MessageRateExceeded;
         _mailFrom = mailFrom;
         return SmtpReply.SenderOk;

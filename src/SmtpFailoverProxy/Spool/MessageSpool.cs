@@ -21,9 +21,12 @@ internal sealed class MessageSpool
     // process committed were written and synced under its eyes.
     private readonly ConcurrentDictionary<string, bool> _unverified = new(StringComparer.Ordinal);
     private readonly CommittedMessages _committedMessages = new();
+    private readonly long _minFreeBytes;
 
-    public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem, long recycleBytes = RecycledFiles.DefaultLimitBytes)
+    public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem, long recycleBytes = RecycledFiles.DefaultLimitBytes,
+        long minFreeBytes = 0)
     {
+        _minFreeBytes = minFreeBytes;
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
         var (queued, withState) = _directories.Prepare();
@@ -40,6 +43,23 @@ internal sealed class MessageSpool
 
     /// <summary>Their bytes.</summary>
     internal long RecycledBytes => _recycled.Bytes;
+
+    /// <summary>
+    /// Whether the spool's file system has the minimum free space plus <paramref name="declaredSize"/> free
+    /// (one <c>statvfs</c>). True when it cannot tell: then the write itself will say.
+    /// </summary>
+    public bool HasRoomFor(long declaredSize)
+    {
+        if (_minFreeBytes == 0 && declaredSize == 0) return true;
+        try
+        {
+            return new DriveInfo(_directories.Root).AvailableFreeSpace >= _minFreeBytes + declaredSize;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>Starts writing a new message; see <see cref="SpoolEntryWriter"/>.</summary>
     public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, _recycled, _committer, _committedMessages, envelope);

@@ -40,4 +40,21 @@ public sealed class StorageFullTests
                                          && Directory.EnumerateFiles(Path.Combine(proxy.WorkDirectory, "mailbox"), "*.eml", SearchOption.AllDirectories).Count() == 1,
             "the message sent once there was room, and only it, in the mailbox");
     }
+
+    [Fact]
+    public async Task Less_free_space_than_the_minimum_gets_452_4_3_1_at_MAIL_before_any_data_is_sent()
+    {
+        var settings = ProxyProcess.DeliveringToMailbox();
+        settings["Spool:MinFreeBytes"] = "1000000000000000000"; // an exabyte: more than any disk here has free
+        using var proxy = await ProxyProcess.StartAsync(settings);
+        await using var client = await SmtpTestClient.ConnectAsync(proxy.SmtpPort);
+
+        Assert.StartsWith("452 4.3.1", await client.CommandAsync("MAIL FROM:<app@example.com> SIZE=1000"));
+        Assert.StartsWith("452 4.3.1", await client.CommandAsync("MAIL FROM:<app@example.com>"));
+        Assert.StartsWith("250", await client.CommandAsync("NOOP"));
+        var (exit, transcript) = await Swaks.RunAsync("--server", $"127.0.0.1:{proxy.SmtpPort}", "--from", "app@example.com", "--to", "user@example.com");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("<** 452 4.3.1", transcript);
+        Assert.Equal(0, proxy.QueuedCount);
+    }
 }

@@ -30,6 +30,8 @@ public sealed class ProxySettingsTests
         Assert.Equal(TimeSpan.FromDays(5), settings.Spool.MaxAge);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.Spool.RetryInitialDelay);
         Assert.Equal(TimeSpan.FromHours(1), settings.Spool.RetryMaxDelay);
+        Assert.Equal(64L * 1024 * 1024, settings.Spool.RecycleBytes);
+        Assert.Equal(26214400L * 3 / 2, settings.Spool.EffectiveMinFreeBytes(settings.Smtp.MaxMessageSize));
         Assert.Equal("127.0.0.1:8025", settings.Admin.Listen);
         Assert.Equal(["ses", "gmail"], new RoutingOptions().Order);
     }
@@ -51,6 +53,7 @@ public sealed class ProxySettingsTests
     [InlineData("Spool:RetryMaxDelay", "00:00:01", "Spool:RetryMaxDelay")]
     [InlineData("Spool:DeliveryConcurrency", "0", "Spool:DeliveryConcurrency")]
     [InlineData("Spool:RecycleBytes", "-1", "Spool:RecycleBytes")]
+    [InlineData("Spool:MinFreeBytes", "-1", "Spool:MinFreeBytes")]
     [InlineData("Spool:SyncMode", "Sometimes", "Spool:SyncMode")]
     [InlineData("Admin:Listen", "nowhere", "Admin:Listen")]
     [InlineData("Routing:Order:0", "ses", "Routing:Order:0")]

@@ -196,6 +196,21 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
+    public void Room_is_the_minimum_free_space_plus_the_declared_size()
+    {
+        Directory.CreateDirectory(_root);
+        var free = new DriveInfo(_root).AvailableFreeSpace;
+
+        var half = new MessageSpool(_root, TimeProvider.System, minFreeBytes: free / 2);
+        var twice = new MessageSpool(_root, TimeProvider.System, minFreeBytes: free * 2);
+
+        Assert.True(half.HasRoomFor(0));
+        Assert.False(half.HasRoomFor(free));
+        Assert.False(twice.HasRoomFor(0));
+        Assert.True(new MessageSpool(_root, TimeProvider.System).HasRoomFor(0));
+    }
+
+    [Fact]
     public async Task Budget_of_zero_deletes_every_delivered_file()
     {
         var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 0);
