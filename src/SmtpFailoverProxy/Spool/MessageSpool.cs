@@ -53,7 +53,7 @@ internal sealed class MessageSpool
         if (_minFreeBytes == 0 && declaredSize == 0) return true;
         try
         {
-            return new DriveInfo(_directories.Root).AvailableFreeSpace >= _minFreeBytes + declaredSize;
+            return new DriveInfo(_directories.Root).AvailableFreeSpace - declaredSize >= _minFreeBytes; // no overflow for a huge minimum
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

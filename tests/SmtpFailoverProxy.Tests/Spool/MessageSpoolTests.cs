@@ -208,6 +208,7 @@ public sealed class MessageSpoolTests : IDisposable
         Assert.False(half.HasRoomFor(free));
         Assert.False(twice.HasRoomFor(0));
         Assert.True(new MessageSpool(_root, TimeProvider.System).HasRoomFor(0));
+        Assert.False(new MessageSpool(_root, TimeProvider.System, minFreeBytes: long.MaxValue).HasRoomFor(1000));
     }
 
     [Fact]
