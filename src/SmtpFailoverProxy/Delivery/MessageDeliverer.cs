@@ -73,7 +73,7 @@ internal sealed class MessageDeliverer(
         var attempts = message.State.Attempts + 1;
         var next = now + retrySchedule.DelayAfter(attempts);
         var reply = deferred[0].Reply.ToString();
-        spool.SaveState(queueId, new DeliveryState(deferred.Select(r => r.Recipient).ToArray(), attempts, next, reply));
+        spool.SaveState(message, new DeliveryState(deferred.Select(r => r.Recipient).ToArray(), attempts, next, reply));
         logger.Deferred(queueId, deferred.Count, result.Provider, result.Class.ToString(), attempts, next, reply);
         queue.Schedule(queueId, next);
     }

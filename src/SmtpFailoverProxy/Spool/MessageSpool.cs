@@ -5,7 +5,7 @@ namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// The durable queue on disk: one file per accepted message (envelope and bytes), one small state file
-/// beside it once an attempt leaves work. A message is in the queue from the rename in
+/// beside it once an attempt has finished some of its recipients but not all (see <see cref="SaveState"/>). A message is in the queue from the rename in
 /// <see cref="SpoolEntryWriter.CommitAsync"/> until <see cref="Remove"/>.
 /// </summary>
 internal sealed class MessageSpool
@@ -21,6 +21,8 @@ internal sealed class MessageSpool
     // process committed were written and synced under its eyes.
     private readonly ConcurrentDictionary<string, bool> _unverified = new(StringComparer.Ordinal);
     private readonly CommittedMessages _committedMessages = new();
+    // Attempts behind messages whose deferrals left every recipient pending: in memory only (see SaveState).
+    private readonly ConcurrentDictionary<string, int> _untouchedAttempts = new(StringComparer.Ordinal);
     private readonly long _minFreeBytes;
 
     public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem, long recycleBytes = RecycledFiles.DefaultLimitBytes,
@@ -85,7 +87,7 @@ internal sealed class MessageSpool
     {
         if (_committedMessages.TryTake(queueId, out var committed))
         {
-            return new SpooledMessage(committed.Envelope, NewState(committed.Envelope), committed.Path, SpoolFile.Magic.Length, committed.Content.Length)
+            return new SpooledMessage(committed.Envelope, StateOf(committed.Envelope), committed.Path, SpoolFile.Magic.Length, committed.Content.Length)
             {
                 Content = committed.Content,
             };
@@ -113,8 +115,7 @@ internal sealed class MessageSpool
             return null;
         }
 
-        var state = ReadState(queueId) ?? NewState(envelope);
-        return new SpooledMessage(envelope, state, path, offset, length) { Content = content };
+        return new SpooledMessage(envelope, StateOf(envelope), path, offset, length) { Content = content };
     }
 
     /// <summary>
@@ -127,6 +128,7 @@ internal sealed class MessageSpool
         var target = Path.Combine(_directories.Corrupt, queueId + SpoolFile.Extension);
         FileRename.Move(_directories.MessagePath(queueId), target);
         _unverified.TryRemove(queueId, out _);
+        _untouchedAttempts.TryRemove(queueId, out _);
         if (_withState.TryRemove(queueId, out _))
         {
             FileRename.Move(_directories.StatePath(queueId), Path.Combine(_directories.Corrupt, queueId + ".state"));
@@ -135,11 +137,27 @@ internal sealed class MessageSpool
         return target;
     }
 
-    /// <summary>Replaces the state file atomically (write, fsync, rename).</summary>
-    public void SaveState(string queueId, DeliveryState state)
+    /// <summary>
+    /// Records how far delivery of <paramref name="message"/> has come. While every recipient is still
+    /// pending, only the count of attempts, in memory: a file would protect nothing (after a restart every
+    /// queued message is tried at once anyway, and one without a file starts from its first attempt), yet
+    /// cost two waits for the disk per deferral, which an outage of every provider multiplies by every
+    /// message. Once some recipients are done, the whole state on disk, atomically and durably (write,
+    /// fsync, rename, fsync of the folder), so that a restart never delivers to them twice.
+    /// </summary>
+    public void SaveState(SpooledMessage message, DeliveryState state)
     {
+        var queueId = message.QueueId;
+        // The pending recipients are always some of the envelope's: as many means the same ones.
+        if (state.PendingRecipients.Count == message.Envelope.Recipients.Count && !_withState.ContainsKey(queueId))
+        {
+            _untouchedAttempts[queueId] = state.Attempts;
+            return;
+        }
+
         DurableJsonFile.Write(_directories.StatePath(queueId), Path.Combine(_directories.Temp, queueId + ".state"), state, SpoolFile.Json);
         _withState[queueId] = true;
+        _untouchedAttempts.TryRemove(queueId, out _);
     }
 
     /// <summary>Removes a message and its state: it was delivered or bounced. Its file is kept for reuse.</summary>
@@ -157,11 +175,14 @@ internal sealed class MessageSpool
 
         _recycled.Recycle(message.Path, length);
         _unverified.TryRemove(message.QueueId, out _);
+        _untouchedAttempts.TryRemove(message.QueueId, out _);
         if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));
     }
 
-    /// <summary>The state of a message no attempt has touched yet.</summary>
-    private DeliveryState NewState(MessageEnvelope envelope) => new(envelope.Recipients, 0, _timeProvider.GetUtcNow(), null);
+    /// <summary>The state on disk, else every recipient pending after the attempts counted in memory (or none).</summary>
+    private DeliveryState StateOf(MessageEnvelope envelope) =>
+        ReadState(envelope.QueueId)
+        ?? new(envelope.Recipients, _untouchedAttempts.GetValueOrDefault(envelope.QueueId), _timeProvider.GetUtcNow(), null);
 
     private DeliveryState? ReadState(string queueId)
     {

@@ -225,16 +225,24 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Saved_state_survives_a_reload_and_remove_deletes_the_state_and_keeps_the_file_for_reuse()
+    public async Task State_after_some_recipients_are_done_is_on_disk_survives_a_restart_and_remove_deletes_it()
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
-        var id = await AcceptAsync(spool, "x"u8.ToArray());
+        var id = QueueId.New(TimeProvider.System);
+        using (var entry = spool.Begin(Envelope(id) with { Recipients = ["a@example.com", "b@example.com"] }))
+        {
+            entry.Write("x"u8);
+            await entry.CommitAsync();
+        }
+
         Assert.Equal(0, spool.Load(id)!.State.Attempts);
 
         var next = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
-        spool.SaveState(id, new DeliveryState(["a@example.com"], 3, next, "451 4.3.0 later"));
+        spool.SaveState(spool.Load(id)!, new DeliveryState(["b@example.com"], 3, next, "451 4.3.0 later"));
+        Assert.Single(Directory.EnumerateFiles(Queue, "*.state"));
         var reloaded = new MessageSpool(_root, TimeProvider.System);
         var state = reloaded.Load(id)!.State;
+        Assert.Equal(["b@example.com"], state.PendingRecipients);
         Assert.Equal(3, state.Attempts);
         Assert.Equal(next, state.NextAttemptAt);
         Assert.Equal("451 4.3.0 later", state.LastReply);
@@ -243,6 +251,24 @@ public sealed class MessageSpoolTests : IDisposable
         Assert.Null(reloaded.Load(id));
         Assert.Empty(Directory.EnumerateFiles(Queue));
         Assert.Single(Directory.EnumerateFiles(Free));
+    }
+
+    [Fact]
+    public async Task Deferral_with_every_recipient_pending_counts_its_attempts_in_memory_and_a_restart_starts_the_message_afresh()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = await AcceptAsync(spool, "x"u8.ToArray());
+        var next = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+
+        spool.SaveState(spool.Load(id)!, new DeliveryState(["a@example.com"], 2, next, "421 4.7.0 try again later"));
+
+        Assert.Empty(Directory.EnumerateFiles(Queue, "*.state"));
+        Assert.Equal(2, spool.Load(id)!.State.Attempts);
+        var restarted = new MessageSpool(_root, TimeProvider.System).Load(id)!.State;
+        Assert.Equal(0, restarted.Attempts);
+        Assert.Equal(["a@example.com"], restarted.PendingRecipients);
+        spool.Remove(spool.Load(id)!);
+        Assert.Null(spool.Load(id));
     }
 
     [Theory]
