@@ -5,8 +5,9 @@ namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// The durable queue on disk: one file per accepted message (envelope and bytes), one small state file
-/// beside it once an attempt has finished some of its recipients but not all (see <see cref="SaveState"/>). A message is in the queue from the rename in
-/// <see cref="SpoolEntryWriter.CommitAsync"/> until <see cref="Remove"/>.
+/// beside it once an attempt has finished some of its recipients but not all (see <see cref="SaveState"/>).
+/// A message is in the queue from the rename in <see cref="SpoolEntryWriter.CommitAsync"/> until
+/// <see cref="Remove"/>.
 /// </summary>
 internal sealed class MessageSpool
 {
