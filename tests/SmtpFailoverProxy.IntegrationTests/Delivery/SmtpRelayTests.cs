@@ -121,6 +121,33 @@ public sealed class SmtpRelayTests
         Assert.DoesNotContain(texts, t => t.Contains("old ") || t.Contains("ooo"));
     }
 
+    [Fact]
+    public async Task After_one_of_two_recipients_is_delivered_kill_9_and_restart_deliver_only_to_the_other()
+    {
+        var upstreamPort = TestPorts.GetFree();
+        using var proxy = await ProxyProcess.StartAsync(ProxyProcess.RelayingTo(upstreamPort));
+        using (var busy = await UpstreamSmtpServer.StartAsync(upstreamPort, deferPattern: "^later@"))
+        {
+            var (exit, transcript) = await Swaks.RunAsync("--server", $"127.0.0.1:{proxy.SmtpPort}", "--from", "app@example.com",
+                "--to", "now@example.com,later@example.com", "--header", "Subject: half now, half later");
+            Assert.True(exit == 0, transcript);
+            var first = await Eventually.ValueAsync(() => busy.Messages.FirstOrDefault(), "the delivery to the recipient accepted at once");
+            Assert.Equal(["now@example.com"], first.Recipients);
+            // The progress is on disk before the proxy dies: the state file beside the message.
+            await Eventually.TrueAsync(() => Directory.EnumerateFiles(proxy.SpoolQueue, "*.state").Any(), "the state file of the half-delivered message");
+        }
+
+        proxy.Kill();
+        using var free = await UpstreamSmtpServer.StartAsync(upstreamPort);
+        await proxy.RestartAsync();
+
+        await Eventually.TrueAsync(() => proxy.QueuedCount == 0, "the restarted proxy to deliver the rest");
+        var rest = Assert.Single(free.Messages);
+        Assert.Equal(["later@example.com"], rest.Recipients);
+        Assert.Contains("Subject: half now, half later", rest.Text);
+        Assert.Empty(Directory.EnumerateFiles(proxy.SpoolQueue, "*.state"));
+    }
+
     private static async Task SendAsync(ProxyProcess proxy, string subject, string body)
     {
         var (exit, transcript) = await Swaks.RunAsync("--server", $"127.0.0.1:{proxy.SmtpPort}", "--from", "app@example.com",

@@ -20,12 +20,13 @@ internal sealed class UpstreamSmtpServer : IDisposable
     public int Port { get; }
     public string Directory { get; }
 
-    public static async Task<UpstreamSmtpServer> StartAsync(int? port = null, string? rejectPattern = null, string? directory = null)
+    public static async Task<UpstreamSmtpServer> StartAsync(int? port = null, string? rejectPattern = null, string? directory = null, string? deferPattern = null)
     {
         var p = port ?? TestPorts.GetFree();
         var dir = directory ?? RepositoryPaths.NewTempDirectory("upstream");
         var args = new List<string> { RepositoryPaths.Peer("upstream_smtp.py"), "--port", p.ToString(), "--dir", dir };
         if (rejectPattern is not null) args.AddRange(["--reject", rejectPattern]);
+        if (deferPattern is not null) args.AddRange(["--defer", deferPattern]);
         // Debian's interpreter, where python3-aiosmtpd is installed (not a pyenv shim).
         var process = new ChildProcess("/usr/bin/python3", args);
         await Eventually.TrueAsync(() => process.Output.Contains("READY") || process.HasExited, "aiosmtpd to start");

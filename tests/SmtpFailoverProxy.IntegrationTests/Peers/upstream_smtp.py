@@ -1,7 +1,8 @@
 """An independent SMTP server for the tests: aiosmtpd (Debian's python3-aiosmtpd) standing in for Gmail.
 
 Each accepted message is saved as N.eml (the exact bytes received) and N.json (envelope).
-Recipients matching --reject get "550 5.1.1"; --fail-data makes DATA answer with that reply.
+Recipients matching --reject get "550 5.1.1", those matching --defer "450 4.2.1"; --fail-data makes
+DATA answer with that reply.
 Prints "READY <port>" once listening; stops on SIGTERM.
 """
 import argparse
@@ -16,15 +17,18 @@ from aiosmtpd.controller import Controller
 
 
 class Handler:
-    def __init__(self, directory, reject, fail_data):
+    def __init__(self, directory, reject, defer, fail_data):
         self.directory = directory
         self.reject = re.compile(reject) if reject else None
+        self.defer = re.compile(defer) if defer else None
         self.fail_data = fail_data
         self.counter = itertools.count(1)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject and self.reject.search(address):
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if self.defer and self.defer.search(address):
+            return f"450 4.2.1 <{address}>: Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -47,10 +51,11 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--reject", default="")
+    parser.add_argument("--defer", default="")
     parser.add_argument("--fail-data", default="")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Handler(args.dir, args.reject, args.fail_data), hostname="127.0.0.1", port=args.port,
+    controller = Controller(Handler(args.dir, args.reject, args.defer, args.fail_data), hostname="127.0.0.1", port=args.port,
                             server_kwargs={"enable_SMTPUTF8": True}, data_size_limit=64 * 1024 * 1024)
     controller.start()
     print(f"READY {args.port}", flush=True)
