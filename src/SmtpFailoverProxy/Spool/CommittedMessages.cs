@@ -19,9 +19,9 @@ internal sealed class CommittedMessages
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Keeps a message committed under <paramref name="path"/> when there is room.</summary>
-    public void TryAdd(MessageEnvelope envelope, string path, byte[] content)
+    public void TryAdd(MessageEnvelope envelope, string path, long fileLength, byte[] content)
     {
-        if (Interlocked.Add(ref _bytes, content.Length) > MaxBytes || !_messages.TryAdd(envelope.QueueId, new CommittedMessage(envelope, path, content)))
+        if (Interlocked.Add(ref _bytes, content.Length) > MaxBytes || !_messages.TryAdd(envelope.QueueId, new CommittedMessage(envelope, path, fileLength, content)))
         {
             Interlocked.Add(ref _bytes, -content.Length);
         }

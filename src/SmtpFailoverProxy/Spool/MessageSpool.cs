@@ -88,7 +88,7 @@ internal sealed class MessageSpool
     {
         if (_committedMessages.TryTake(queueId, out var committed))
         {
-            return new SpooledMessage(committed.Envelope, StateOf(committed.Envelope), committed.Path, SpoolFile.Magic.Length, committed.Content.Length)
+            return new SpooledMessage(committed.Envelope, StateOf(committed.Envelope), committed.Path, SpoolFile.Magic.Length, committed.Content.Length, committed.FileLength)
             {
                 Content = committed.Content,
             };
@@ -96,13 +96,14 @@ internal sealed class MessageSpool
 
         var path = _directories.MessagePath(queueId);
         MessageEnvelope envelope;
-        long offset, length;
+        long offset, length, fileLength;
         byte[]? content = null;
         try
         {
             // Unbuffered: small reads (magic, length, envelope, then the bytes), no 4 KB buffer per message.
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0);
             (envelope, offset, length) = SpoolFile.Read(file, queueId, verify: _unverified.ContainsKey(queueId));
+            fileLength = file.Length;
             _unverified.TryRemove(queueId, out _);
             if (length <= SpooledMessage.InMemoryLimit)
             {
@@ -116,7 +117,7 @@ internal sealed class MessageSpool
             return null;
         }
 
-        return new SpooledMessage(envelope, StateOf(envelope), path, offset, length) { Content = content };
+        return new SpooledMessage(envelope, StateOf(envelope), path, offset, length, fileLength) { Content = content };
     }
 
     /// <summary>
@@ -164,17 +165,7 @@ internal sealed class MessageSpool
     /// <summary>Removes a message and its state: it was delivered or bounced. Its file is kept for reuse.</summary>
     public void Remove(SpooledMessage message)
     {
-        long length;
-        try
-        {
-            length = new FileInfo(message.Path).Length; // Envelope and checksum included: the pool counts disk.
-        }
-        catch (IOException)
-        {
-            length = long.MaxValue; // Gone: nothing to keep.
-        }
-
-        _recycled.Recycle(message.Path, length);
+        _recycled.Recycle(message.Path, message.FileLength);
         _unverified.TryRemove(message.QueueId, out _);
         _untouchedAttempts.TryRemove(message.QueueId, out _);
         if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));

@@ -102,10 +102,11 @@ internal sealed class SpoolEntryWriter : IDisposable
         // A recycled file may be longer than this message: cut off the rest of the one before.
         if (_file.Position < _recycledLength) _file.SetLength(_file.Position);
         var finalPath = _directories.MessagePath(Envelope.QueueId);
+        var fileLength = _file.Position;
         _handedOver = true;
         await _committer.CommitAsync(_file, _workPath, finalPath);
         _committed = true;
-        if (content is not null) _committedMessages.TryAdd(Envelope, finalPath, content);
+        if (content is not null) _committedMessages.TryAdd(Envelope, finalPath, fileLength, content);
 
         return finalPath;
     }

@@ -1,7 +1,10 @@
 namespace SmtpFailoverProxy.Spool;
 
-/// <summary>A message in the queue: its envelope, its delivery state and where its bytes start.</summary>
-internal sealed record SpooledMessage(MessageEnvelope Envelope, DeliveryState State, string Path, long ContentOffset, long ContentLength)
+/// <summary>
+/// A message in the queue: its envelope, its delivery state, where its bytes start, and its file's whole
+/// length (envelope and checksum included: what the file holds on disk).
+/// </summary>
+internal sealed record SpooledMessage(MessageEnvelope Envelope, DeliveryState State, string Path, long ContentOffset, long ContentLength, long FileLength)
 {
     /// <summary>
     /// Messages up to this size (most mail) are read whole when loaded and relayed from memory: the relays'

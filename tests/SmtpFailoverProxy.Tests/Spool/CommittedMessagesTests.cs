@@ -5,7 +5,7 @@ namespace SmtpFailoverProxy.Tests.Spool;
 public sealed class CommittedMessagesTests
 {
     private static void Add(CommittedMessages messages, string id, int size) =>
-        messages.TryAdd(new MessageEnvelope(id, "app@example.com", ["a@example.com"], DateTimeOffset.UnixEpoch, "127.0.0.1", "client", false, false), "/spool/" + id, new byte[size]);
+        messages.TryAdd(new MessageEnvelope(id, "app@example.com", ["a@example.com"], DateTimeOffset.UnixEpoch, "127.0.0.1", "client", false, false), "/spool/" + id, size + 300, new byte[size]);
 
     [Fact]
     public void Message_is_taken_once()

@@ -241,7 +241,9 @@ public sealed class MessageSpoolTests : IDisposable
         spool.SaveState(spool.Load(id)!, new DeliveryState(["b@example.com"], 3, next, "451 4.3.0 later"));
         Assert.Single(Directory.EnumerateFiles(Queue, "*.state"));
         var reloaded = new MessageSpool(_root, TimeProvider.System);
-        var state = reloaded.Load(id)!.State;
+        var fromDisk = reloaded.Load(id)!;
+        Assert.Equal(new FileInfo(fromDisk.Path).Length, fromDisk.FileLength);
+        var state = fromDisk.State;
         Assert.Equal(["b@example.com"], state.PendingRecipients);
         Assert.Equal(3, state.Attempts);
         Assert.Equal(next, state.NextAttemptAt);

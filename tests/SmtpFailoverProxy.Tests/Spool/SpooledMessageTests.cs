@@ -11,7 +11,7 @@ public sealed class SpooledMessageTests
         var envelope = new MessageEnvelope("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com", "b@example.com"],
             DateTimeOffset.UnixEpoch, "127.0.0.1", "client", EightBitMime: true, SmtpUtf8: true) { MailClass = MailClass.Bulk };
         var state = new DeliveryState(["b@example.com"], 1, DateTimeOffset.UnixEpoch, "451 4.3.0 later");
-        var message = new SpooledMessage(envelope, state, "/nowhere", 0, 5) { Content = "Hello"u8.ToArray() };
+        var message = new SpooledMessage(envelope, state, "/nowhere", 0, 5, 300) { Content = "Hello"u8.ToArray() };
 
         var outbound = message.ToOutbound();
 
