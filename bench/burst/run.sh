@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-15000}; bursts=${2:-3}; shift $(( $# < 2 ? $# : 2 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-burst.XXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh
 sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 proxy_cpu() { awk '{print $14+$15}' "/proc/$proxy_pid/stat"; }
 now() { date +%s.%N; }
@@ -18,16 +18,9 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
-sink_port=$(free_port); smtp_port=$(free_port); admin_port=$(free_port)
+sink_port=$(free_port)
 smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
-echo '{}' > "$work/empty.json"
-dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
-  --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
-  --Spool:Path="$work/spool" --State:Path="$work/state" --Spool:DeliveryConcurrency=2 \
-  --Routing:Order:0=sink --Providers:sink:Type=smtp --Providers:sink:Host=127.0.0.1 --Providers:sink:Port="$sink_port" \
-  --Providers:sink:Security=None --Providers:sink:MaxConnections=2 --Serilog:MinimumLevel:Default=Warning "$@" > "$work/proxy.log" 2>&1 & pids+=($!)
-proxy_pid=$!
-until curl -sf "http://127.0.0.1:$admin_port/health" >/dev/null; do sleep 0.2; done
+start_proxy "$sink_port" --Spool:DeliveryConcurrency=2 --Providers:upstream:MaxConnections=2 "$@"
 
 total=0
 for burst in $(seq 1 "$bursts"); do

@@ -7,24 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-1000}; seconds=${2:-60}; size=${3:-4096}
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-sink_port=$(free_port); smtp_port=$(free_port); admin_port=$(free_port)
+. bench/lib.sh
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+sink_port=$(free_port)
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 dotnet build -c Release bench/load >/dev/null
 # -c: a counter of delivered messages ("." received) on stdout.
-smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 2048 > "$work/sink.out" 2>&1 &
-sink=$!
-echo '{}' > "$work/empty.json"
-dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
-  --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
-  --Smtp:MaxConnections=5000 --Smtp:MaxConnectionsPerClient=5000 --Smtp:MaxConcurrentData=5000 \
-  --Spool:Path="$work/spool" --State:Path="$work/state" --Spool:DeliveryConcurrency=32 \
-  --Routing:Order:0=sink --Providers:sink:Type=smtp --Providers:sink:Host=127.0.0.1 --Providers:sink:Port="$sink_port" \
-  --Providers:sink:Security=None --Providers:sink:MaxConnections=32 --Serilog:MinimumLevel:Default=Warning > "$work/proxy.log" 2>&1 &
-proxy=$!
-trap 'kill $proxy $sink 2>/dev/null || true' EXIT
-until curl -sf "http://127.0.0.1:$admin_port/health" >/dev/null; do sleep 0.2; done
+smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 2048 > "$work/sink.out" 2>&1 & pids+=($!)
+start_proxy "$sink_port" --Smtp:MaxConnections=5000 --Smtp:MaxConnectionsPerClient=5000 --Smtp:MaxConcurrentData=5000 \
+  --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections=32
 
 ulimit -n 65536 || true
 dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$smtp_port" --connections "$connections" --seconds "$seconds" --size "$size" | tee "$work/load.out"
@@ -36,5 +29,5 @@ for _ in $(seq 1 600); do
 done
 sleep 1
 delivered=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2)
-rss=$(grep VmHWM /proc/$proxy/status | awk '{print $2}')
+rss=$(grep VmHWM /proc/$proxy_pid/status | awk '{print $2}')
 echo "proxy peak RSS: $((rss / 1024)) MB; accepted $accepted, reached the sink $delivered, still queued ${queued:-?}"

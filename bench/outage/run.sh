@@ -9,22 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-20}; seconds=${2:-10}; rounds=${3:-3}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-outage.XXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh
 proxy_cpu() { awk '{print $14+$15}' "/proc/$proxy_pid/stat"; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 dotnet build -c Release bench/load >/dev/null
-down_port=$(free_port); smtp_port=$(free_port); admin_port=$(free_port)
-echo '{}' > "$work/empty.json"
-dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
-  --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
-  --Spool:Path="$work/spool" --State:Path="$work/state" \
-  --Routing:Order:0=down --Providers:down:Type=smtp --Providers:down:Host=127.0.0.1 --Providers:down:Port="$down_port" \
-  --Providers:down:Security=None --Serilog:MinimumLevel:Default=Warning "$@" > "$work/proxy.log" 2>&1 & pids+=($!)
-proxy_pid=$!
-until curl -sf "http://127.0.0.1:$admin_port/health" >/dev/null; do sleep 0.2; done
+start_proxy "$(free_port)" "$@" # nothing listens there
 
 cpu0=$(proxy_cpu)
 for _ in $(seq 1 "$rounds"); do

@@ -1,0 +1,26 @@
+# Sourced by the bench scripts: a free loopback port, and the proxy (Release) relaying to one SMTP upstream.
+# Run from the repository root, with $work set to a scratch folder and a pids array for the EXIT trap.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy with an empty config file, its spool
+# and state under $work, relaying to 127.0.0.1:UPSTREAM_PORT (plain SMTP) as provider "upstream"; the
+# arguments after the port come last and override. Sets smtp_port, admin_port and proxy_pid, and returns
+# once /health answers.
+start_proxy() {
+  local upstream_port=$1; shift
+  smtp_port=$(free_port); admin_port=$(free_port)
+  echo '{}' > "$work/empty.json"
+  dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
+    --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
+    --Spool:Path="$work/spool" --State:Path="$work/state" \
+    --Routing:Order:0=upstream --Providers:upstream:Type=smtp --Providers:upstream:Host=127.0.0.1 \
+    --Providers:upstream:Port="$upstream_port" --Providers:upstream:Security=None \
+    --Serilog:MinimumLevel:Default=Warning "$@" > "$work/proxy.log" 2>&1 &
+  proxy_pid=$!
+  pids+=("$proxy_pid")
+  until curl -sf "http://127.0.0.1:$admin_port/health" >/dev/null; do
+    kill -0 "$proxy_pid" 2>/dev/null || { echo "the proxy did not start:" >&2; cat "$work/proxy.log" >&2; exit 1; }
+    sleep 0.2
+  done
+}
