@@ -38,6 +38,12 @@ public sealed class SmtpProviderOptions : ProviderOptionsBase
     /// <summary>Transport security. <value>The default value is <c>StartTls</c>.</value></summary>
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
 
+    /// <summary>
+    /// A PEM file of certificates to trust for this server besides the system's store: a private relay's CA,
+    /// or a test server's self-signed certificate. The host name must still match. <value>The default value is none.</value>
+    /// </summary>
+    public string? TrustedCertificate { get; set; }
+
     /// <summary>User for AUTH; empty for no authentication.</summary>
     public string? Username { get; set; }
 
@@ -74,10 +80,28 @@ public sealed class SmtpProviderOptions : ProviderOptionsBase
         _ => 587,
     };
 
+    private void ValidateTrustedCertificate(string key)
+    {
+        if (string.IsNullOrEmpty(TrustedCertificate)) return;
+        ConfigurationException.ThrowIf(!File.Exists(TrustedCertificate), key, $"file '{TrustedCertificate}' not found");
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(TrustedCertificate);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new ConfigurationException(key, $"file '{TrustedCertificate}' is not PEM certificates: {ex.Message}");
+        }
+
+        ConfigurationException.ThrowIf(certificates.Count == 0, key, $"file '{TrustedCertificate}' holds no PEM certificate");
+    }
+
     private protected override void ValidateType(string key)
     {
         ConfigurationException.ThrowIf(string.IsNullOrWhiteSpace(Host), $"{key}:Host", "is required (e.g. smtp.gmail.com)");
         ConfigurationException.ThrowIf(Port is < 1 or > 65535, $"{key}:Port", "must be between 1 and 65535");
+        ValidateTrustedCertificate($"{key}:TrustedCertificate");
         ConfigurationException.ThrowIf(Timeout <= TimeSpan.Zero, $"{key}:Timeout", "must be a positive duration such as \"00:00:30\"");
         ConfigurationException.ThrowIf(MaxConnections is < 1 or > 64, $"{key}:MaxConnections", "must be between 1 and 64");
         ConfigurationException.ThrowIf(!string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(Username), $"{key}:Username", "is required when a Password is set");

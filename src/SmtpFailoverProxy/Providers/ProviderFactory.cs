@@ -22,7 +22,7 @@ internal static class ProviderFactory
         foreach (var name in settings.Routing.Order)
         {
             var options = settings.ProviderOptions(name);
-            var provider = Create(name, options, services);
+            var provider = Create(name, options, settings, services);
             var circuit = new ProviderCircuit(name, settings.Circuit, time, events, store);
             var quota = options.EffectiveDailyLimit(name) is { } limit ? new RollingQuota(name, limit, options.CriticalReservePercent, time, store) : null;
             routes[name] = new ProviderRoute(provider, circuit, quota, options.EffectiveTransactionalOnly(name));
@@ -31,9 +31,9 @@ internal static class ProviderFactory
         return routes;
     }
 
-    private static IEmailProvider Create(string name, ProviderOptionsBase options, IServiceProvider services) => options switch
+    private static IEmailProvider Create(string name, ProviderOptionsBase options, ProxySettings settings, IServiceProvider services) => options switch
     {
-        SmtpProviderOptions smtp => new SmtpRelayProvider(name, smtp),
+        SmtpProviderOptions smtp => new SmtpRelayProvider(name, smtp, settings.Smtp.Hostname, services.GetRequiredService<TimeProvider>()),
         SesProviderOptions ses => CreateSes(name, ses, services),
         MailboxProviderOptions mailbox => new MailboxProvider(name, mailbox),
         _ => throw new ConfigurationException($"Providers:{name}:Type", "is not a provider type"),

@@ -20,13 +20,16 @@ internal sealed class UpstreamSmtpServer : IDisposable
     public int Port { get; }
     public string Directory { get; }
 
-    public static async Task<UpstreamSmtpServer> StartAsync(int? port = null, string? rejectPattern = null, string? directory = null, string? deferPattern = null)
+    /// <param name="extraArguments">More of upstream_smtp.py's options: <c>--tls-cert</c>, <c>--auth</c>, <c>--pipelining</c>...</param>
+    public static async Task<UpstreamSmtpServer> StartAsync(int? port = null, string? rejectPattern = null, string? directory = null, string? deferPattern = null,
+        IEnumerable<string>? extraArguments = null)
     {
         var p = port ?? TestPorts.GetFree();
         var dir = directory ?? RepositoryPaths.NewTempDirectory("upstream");
         var args = new List<string> { RepositoryPaths.Peer("upstream_smtp.py"), "--port", p.ToString(), "--dir", dir };
         if (rejectPattern is not null) args.AddRange(["--reject", rejectPattern]);
         if (deferPattern is not null) args.AddRange(["--defer", deferPattern]);
+        if (extraArguments is not null) args.AddRange(extraArguments);
         // Debian's interpreter, where python3-aiosmtpd is installed (not a pyenv shim).
         var process = new ChildProcess("/usr/bin/python3", args);
         await Eventually.TrueAsync(() => process.Output.Contains("READY") || process.HasExited, "aiosmtpd to start");
@@ -41,7 +44,11 @@ internal sealed class UpstreamSmtpServer : IDisposable
             return new ReceivedMessage(
                 envelope.GetProperty("mail_from").GetString()!,
                 envelope.GetProperty("rcpt_tos").EnumerateArray().Select(e => e.GetString()!).ToArray(),
-                File.ReadAllBytes(eml));
+                File.ReadAllBytes(eml))
+            {
+                Tls = envelope.GetProperty("tls").GetBoolean(),
+                Authenticated = envelope.GetProperty("authenticated").GetBoolean(),
+            };
         }).ToList();
 
     public void Dispose() => _process.Dispose();
@@ -50,5 +57,11 @@ internal sealed class UpstreamSmtpServer : IDisposable
 /// <summary>A message as the upstream received it.</summary>
 internal sealed record ReceivedMessage(string MailFrom, IReadOnlyList<string> Recipients, byte[] Content)
 {
+    /// <summary>The session was under TLS (STARTTLS or implicit).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The session authenticated.</summary>
+    public bool Authenticated { get; init; }
+
     public string Text => System.Text.Encoding.UTF8.GetString(Content);
 }

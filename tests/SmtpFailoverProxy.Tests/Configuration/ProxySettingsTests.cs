@@ -73,6 +73,27 @@ public sealed class ProxySettingsTests
         Assert.Equal("Providers:gmail:Host", error.Key);
     }
 
+    [Theory]
+    [InlineData(null, "not found")]
+    [InlineData("not a certificate\n", "holds no PEM certificate")]
+    [InlineData("-----BEGIN CERTIFICATE-----\nbm90IGRlcg==\n-----END CERTIFICATE-----\n", "is not PEM certificates")]
+    public void A_trusted_certificate_file_that_is_missing_or_not_certificates_stops_startup(string? content, string problem)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"trusted-{Guid.NewGuid():N}.pem");
+        if (content is not null) File.WriteAllText(path, content);
+        try
+        {
+            var error = Assert.Throws<ConfigurationException>(() => Load(("Routing:Order:0", "gmail"), ("Providers:gmail:Host", "smtp.example.com"),
+                ("Providers:gmail:TrustedCertificate", path)));
+            Assert.Equal("Providers:gmail:TrustedCertificate", error.Key);
+            Assert.Contains(problem, error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void Primary_moves_to_the_front_of_the_order()
     {

@@ -1,30 +1,40 @@
 using System.Collections.Concurrent;
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
-using MailKit;
-using MailKit.Net.Smtp;
-using MailKit.Security;
+using System.Security.Authentication;
 using MimeKit;
 using SmtpFailoverProxy.Configuration;
 
 namespace SmtpFailoverProxy.Providers.Smtp;
 
 /// <summary>
-/// Relays to an upstream SMTP server with MailKit over a small pool of reused connections. The envelope
-/// goes as is, all recipients in one transaction; the upstream's replies decide each recipient's fate.
+/// Relays to an upstream SMTP server over a small pool of reused <see cref="SmtpRelayConnection"/>s. The
+/// envelope goes as is, all recipients in one transaction, and the bytes as received (only From changes,
+/// under <see cref="FromPolicy.Rewrite"/>); the upstream's replies decide each recipient's fate.
 /// </summary>
-internal sealed partial class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
+internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
 {
-    private static readonly FormatOptions RelayFormat = CreateRelayFormat();
+    private static readonly FormatOptions RelayFormat = CreateRelayFormat(international: false);
+    private static readonly FormatOptions InternationalRelayFormat = CreateRelayFormat(international: true);
 
     private readonly SmtpProviderOptions _options;
+    private readonly string _localName;
+    private readonly TimeProvider _time;
+    private readonly RemoteCertificateValidationCallback? _certificateValidation;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentBag<RelaySmtpClient> _idle = [];
+    private readonly ConcurrentBag<SmtpRelayConnection> _idle = [];
 
-    public SmtpRelayProvider(string name, SmtpProviderOptions options)
+    /// <param name="name">The provider's name in configuration.</param>
+    /// <param name="options">Its section.</param>
+    /// <param name="localName">Our name in EHLO (<c>Smtp:Hostname</c>).</param>
+    /// <param name="time">The clock of every network timeout.</param>
+    public SmtpRelayProvider(string name, SmtpProviderOptions options, string localName, TimeProvider time)
     {
         Name = name;
         _options = options;
+        _localName = localName;
+        _time = time;
+        _certificateValidation = UpstreamCertificateValidation.Create(options.TrustedCertificate);
         _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
     }
 
@@ -33,179 +43,143 @@ internal sealed partial class SmtpRelayProvider : IEmailProvider, IAsyncDisposab
     public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        RelaySmtpClient? client = null;
+        using var timeout = new OperationTimeout(_options.Timeout, _time, cancellationToken);
+        SmtpRelayConnection? connection = null;
         try
         {
-            // A pooled connection may have been closed by the server while idle: one retry on a fresh one.
+            // A pooled connection may have been closed by the server while idle: one retry on a fresh one,
+            // unless content was already sent (the server may have taken the message).
             for (var attempt = 0; ; attempt++)
             {
-                var reused = _idle.TryTake(out client);
-                // No protocol transcript: it would carry message bodies and AUTH secrets.
-                client ??= new RelaySmtpClient(new NullProtocolLogger());
+                var reused = _idle.TryTake(out connection);
                 try
                 {
-                    if (!client.IsConnected) await ConnectAsync(client, cancellationToken);
-                    return await SendOnAsync(client, message, cancellationToken);
+                    connection ??= await SmtpRelayConnection.OpenAsync(_options, _localName, _certificateValidation, _time, timeout);
+                    var replies = await connection.SendAsync(message, (destination, token) => WriteContentAsync(message, destination, token), timeout);
+                    if (reused && attempt == 0 && !connection.IsOpen && !connection.ContentStarted && replies.Mail.Code == 421)
+                    {
+                        await DiscardAsync(connection);
+                        connection = null;
+                        continue;
+                    }
+
+                    return ToResult(message, replies);
                 }
-                catch (SmtpCommandException ex)
+                catch (Exception ex) when (reused && attempt == 0 && !connection!.ContentStarted && ex is IOException or SocketException)
                 {
-                    return FromCommandException(client, message, ex);
-                }
-                catch (Exception ex) when (reused && attempt == 0 && ex is ServiceNotConnectedException or IOException or SmtpProtocolException)
-                {
-                    client.Dispose();
-                    client = null;
+                    await DiscardAsync(connection);
+                    connection = null;
                 }
             }
         }
-        catch (AuthenticationException ex)
+        catch (SmtpRelayException ex)
         {
-            Discard(ref client);
-            return Deferred(message, OutcomeClass.ProviderMisconfigured, new UpstreamReply(535, "5.7.8", ex.Message));
+            return Deferred(message, ex.Class, ex.Reply);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Discard(ref client);
             throw;
         }
-        catch (Exception ex) when (ex is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException
-                                       or SslHandshakeException or TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException) when (timeout.HasExpired)
         {
-            Discard(ref client);
+            return Deferred(message, OutcomeClass.Transient, UpstreamReply.NoAnswer($"{_options.Host}:{_options.EffectivePort}: no answer within {_options.Timeout}"));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException)
+        {
             return Deferred(message, OutcomeClass.Transient, UpstreamReply.NoAnswer($"{_options.Host}:{_options.EffectivePort}: {ex.GetType().Name}: {ex.Message}"));
         }
         finally
         {
-            if (client is not null)
+            if (connection is not null)
             {
-                if (client.IsConnected) _idle.Add(client);
-                else client.Dispose();
+                if (connection.IsOpen) _idle.Add(connection);
+                else await DiscardAsync(connection);
             }
 
             _slots.Release();
         }
     }
 
-    private async Task ConnectAsync(RelaySmtpClient client, CancellationToken cancellationToken)
+    private async Task WriteContentAsync(OutboundMessage message, Stream destination, CancellationToken cancellationToken)
     {
-        client.Timeout = (int)_options.Timeout.TotalMilliseconds;
-        var socketOptions = _options.Security switch
-        {
-            SmtpSecurity.Implicit => SecureSocketOptions.SslOnConnect,
-            SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
-            _ => SecureSocketOptions.None,
-        };
-        // Our own socket with Nagle off: the final "." of DATA must not wait for the peer's delayed ACK (~40 ms a message).
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        connectTimeout.CancelAfter(_options.Timeout);
-        try
-        {
-            await socket.ConnectAsync(_options.Host, _options.EffectivePort, connectTimeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new TimeoutException($"Connecting to {_options.Host}:{_options.EffectivePort} took longer than {_options.Timeout}");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        await client.ConnectAsync(socket, _options.Host, _options.EffectivePort, socketOptions, cancellationToken);
-        if (!string.IsNullOrEmpty(_options.OAuth2Token))
-        {
-            await client.AuthenticateAsync(new SaslMechanismOAuth2(_options.Username ?? string.Empty, _options.OAuth2Token), cancellationToken);
-        }
-        else if (!string.IsNullOrEmpty(_options.Username))
-        {
-            await client.AuthenticateAsync(_options.Username, _options.Password ?? string.Empty, cancellationToken);
-        }
-    }
-
-    private async Task<DeliveryResult> SendOnAsync(RelaySmtpClient client, OutboundMessage message, CancellationToken cancellationToken)
-    {
-        client.RefusedRecipients.Clear();
         await using var content = message.OpenContent();
-        // persistent: parts stay on disk and are written back from there, byte for byte.
-        var mime = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken);
-        FromRewriter.Apply(mime, _options);
-        var sender = new MailboxAddress(string.Empty, message.Sender);
-        var recipients = message.Recipients.Select(r => new MailboxAddress(string.Empty, r)).ToList();
-        var format = RelayFormat;
-        if (message.SmtpUtf8)
+        if (_options.FromPolicy == FromPolicy.Rewrite)
         {
-            format = RelayFormat.Clone();
-            format.International = true;
+            // persistent: parts stay on disk and are written back from there, byte for byte.
+            var mime = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken);
+            if (FromRewriter.Apply(mime, _options))
+            {
+                await mime.WriteToAsync(message.SmtpUtf8 ? InternationalRelayFormat : RelayFormat, destination, cancellationToken);
+                return;
+            }
+
+            content.Position = 0;
         }
 
-        var response = await client.SendAsync(format, mime, sender, recipients, cancellationToken);
-        return new DeliveryResult(Name, OutcomeClass.Delivered, PerRecipient(client, message, ParseReply(250, response), RecipientStatus.Delivered));
+        await content.CopyToAsync(destination, cancellationToken);
     }
 
-    private DeliveryResult FromCommandException(RelaySmtpClient client, OutboundMessage message, SmtpCommandException ex)
+    /// <summary>
+    /// A refused recipient keeps its own reply; the accepted ones share the reply to the content (or to
+    /// DATA); a refused MAIL decides for all.
+    /// </summary>
+    private DeliveryResult ToResult(OutboundMessage message, SmtpTransactionReplies replies)
     {
-        var reply = ParseReply((int)ex.StatusCode, ex.Message);
-        var outcome = SmtpReplyClassifier.Classify(reply);
-        // MailKit throws for recipients only when none was accepted: each then keeps its own reply.
-        return new DeliveryResult(Name, outcome, PerRecipient(client, message, reply, SmtpReplyClassifier.StatusOf(outcome)));
+        if (!replies.Mail.IsPositive) return Classified(message, replies.Mail.ToUpstreamReply());
+        var data = replies.Data?.ToUpstreamReply();
+        var dataStatus = data is null ? RecipientStatus.Deferred : SmtpReplyClassifier.StatusOf(SmtpReplyClassifier.Classify(data));
+        var results = new RecipientResult[message.Recipients.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            var own = replies.Recipients[i];
+            if (own.IsPositive && data is not null)
+            {
+                results[i] = new RecipientResult(message.Recipients[i], dataStatus, data);
+                continue;
+            }
+
+            var reply = own.ToUpstreamReply();
+            results[i] = new RecipientResult(message.Recipients[i], SmtpReplyClassifier.StatusOf(SmtpReplyClassifier.Classify(reply)), reply);
+        }
+
+        var outcome = results.Any(r => r.Status == RecipientStatus.Delivered)
+            ? OutcomeClass.Delivered
+            : SmtpReplyClassifier.Classify(data ?? results[0].Reply);
+        return new DeliveryResult(Name, outcome, results);
     }
 
-    /// <summary>Refused recipients get their own reply; the others share <paramref name="reply"/>.</summary>
-    private static RecipientResult[] PerRecipient(RelaySmtpClient client, OutboundMessage message, UpstreamReply reply, RecipientStatus status) =>
-        message.Recipients.Select(r =>
-        {
-            var refused = client.RefusedRecipients.FirstOrDefault(x => x.Recipient.Equals(r, StringComparison.OrdinalIgnoreCase));
-            if (refused.Response is null) return new RecipientResult(r, status, reply);
-            var own = ParseReply((int)refused.Response.StatusCode, refused.Response.Response);
-            return new RecipientResult(r, SmtpReplyClassifier.StatusOf(SmtpReplyClassifier.Classify(own)), own);
-        }).ToArray();
+    private DeliveryResult Classified(OutboundMessage message, UpstreamReply reply)
+    {
+        var outcome = SmtpReplyClassifier.Classify(reply);
+        return DeliveryResult.ForAll(Name, outcome, message.Recipients, SmtpReplyClassifier.StatusOf(outcome), reply);
+    }
 
     private DeliveryResult Deferred(OutboundMessage message, OutcomeClass outcome, UpstreamReply reply) =>
         DeliveryResult.ForAll(Name, outcome, message.Recipients, RecipientStatus.Deferred, reply);
 
-    private static void Discard(ref RelaySmtpClient? client)
+    private static async Task DiscardAsync(SmtpRelayConnection connection)
     {
-        client?.Dispose();
-        client = null;
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Closing anyway.
+        }
     }
 
-    /// <summary>Splits "5.1.1 User unknown" into the enhanced code and the text.</summary>
-    internal static UpstreamReply ParseReply(int code, string text)
-    {
-        var match = EnhancedCodePattern().Match(text);
-        return match.Success
-            ? new UpstreamReply(code, match.Groups[1].Value, match.Groups[2].Value.Trim())
-            : new UpstreamReply(code, null, text.Trim());
-    }
-
-    [GeneratedRegex(@"^\s*([245]\.\d{1,3}\.\d{1,3})\s+(.*)$", RegexOptions.Singleline)]
-    private static partial Regex EnhancedCodePattern();
-
-    private static FormatOptions CreateRelayFormat()
+    private static FormatOptions CreateRelayFormat(bool international)
     {
         var options = FormatOptions.Default.Clone();
         options.NewLineFormat = NewLineFormat.Dos;
         options.EnsureNewLine = false;
+        options.International = international;
         return options;
     }
 
     public async ValueTask DisposeAsync()
     {
-        while (_idle.TryTake(out var client))
-        {
-            try
-            {
-                if (client.IsConnected) await client.DisconnectAsync(quit: true);
-            }
-            catch (Exception ex) when (ex is IOException or SmtpProtocolException or SmtpCommandException or OperationCanceledException)
-            {
-                // Closing anyway.
-            }
-
-            client.Dispose();
-        }
+        while (_idle.TryTake(out var connection)) await DiscardAsync(connection);
     }
 }

@@ -1,7 +1,7 @@
 using SmtpFailoverProxy.Providers;
 using SmtpFailoverProxy.Providers.Smtp;
 
-namespace SmtpFailoverProxy.Tests.Providers;
+namespace SmtpFailoverProxy.Tests.Providers.Smtp;
 
 /// <summary>The SMTP reply table, row by row, with replies as Gmail and SES's SMTP interface write them.</summary>
 public sealed class SmtpReplyClassifierTests
@@ -45,7 +45,7 @@ public sealed class SmtpReplyClassifierTests
     [InlineData("Requested action aborted", null, "Requested action aborted")]
     public void Splits_the_enhanced_code_from_the_text(string text, string? enhanced, string rest)
     {
-        var reply = SmtpRelayProvider.ParseReply(550, text);
+        var reply = SmtpServerReply.Parse(550, text);
         Assert.Equal(enhanced, reply.EnhancedCode);
         Assert.Equal(rest, reply.Text);
     }

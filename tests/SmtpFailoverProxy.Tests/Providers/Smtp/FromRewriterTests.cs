@@ -3,7 +3,7 @@ using MimeKit;
 using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Providers.Smtp;
 
-namespace SmtpFailoverProxy.Tests.Providers;
+namespace SmtpFailoverProxy.Tests.Providers.Smtp;
 
 public sealed class FromRewriterTests
 {

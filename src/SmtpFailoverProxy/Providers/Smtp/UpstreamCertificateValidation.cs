@@ -1,0 +1,30 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SmtpFailoverProxy.Providers.Smtp;
+
+/// <summary>
+/// Checks an upstream's TLS certificate: the system's trust store as always, and, when
+/// <c>TrustedCertificate</c> names a PEM file, its certificates as further roots (a private relay's own
+/// CA, or a self-signed test server). The host name must match either way.
+/// </summary>
+internal static class UpstreamCertificateValidation
+{
+    /// <summary>Null (the platform's default check) when there is nothing more to trust.</summary>
+    public static RemoteCertificateValidationCallback? Create(string? trustedCertificatePath)
+    {
+        if (string.IsNullOrEmpty(trustedCertificatePath)) return null;
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(trustedCertificatePath);
+        return (_, certificate, _, errors) =>
+        {
+            if (errors == SslPolicyErrors.None) return true;
+            if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        };
+    }
+}

@@ -1,0 +1,340 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Providers;
+using SmtpFailoverProxy.Providers.Smtp;
+
+namespace SmtpFailoverProxy.Tests.Providers.Smtp;
+
+/// <summary>The relay client against scripted upstreams on loopback: what it sends, when, and what it makes of the replies.</summary>
+public sealed class SmtpRelayProviderTests
+{
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(20);
+    private const string Content = "Subject: hello\r\n\r\n.dot line\r\nbody\r\n";
+
+    private static OutboundMessage Message(params string[] recipients)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Content);
+        return new OutboundMessage("Q1", "app@example.com", recipients, () => new MemoryStream(bytes), bytes.Length, EightBitMime: false, SmtpUtf8: false);
+    }
+
+    private static SmtpRelayProvider Provider(ScriptedSmtpServer server, Action<SmtpProviderOptions>? configure = null, TimeProvider? time = null)
+    {
+        var options = new SmtpProviderOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None, MaxConnections = 1 };
+        configure?.Invoke(options);
+        return new SmtpRelayProvider("gmail", options, "proxy.test", time ?? TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task With_PIPELINING_MAIL_every_RCPT_and_DATA_go_before_any_reply_and_each_recipient_keeps_its_own()
+    {
+        string? received = null;
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING", "SIZE 10000000", "8BITMIME");
+            // Nothing is answered before all four commands are in: a client waiting for a reply would hang here.
+            await peer.ExpectAsync($"MAIL FROM:<app@example.com> SIZE={Encoding.UTF8.GetByteCount(Content)}");
+            await peer.ExpectAsync("RCPT TO:<user@example.com>");
+            await peer.ExpectAsync("RCPT TO:<nobody@example.com>");
+            await peer.ExpectAsync("DATA");
+            await peer.SayAsync("250 2.1.0 Ok", "250 2.1.5 Ok", "550 5.1.1 <nobody@example.com>: Recipient address rejected", "354 go ahead");
+            received = await peer.ReadContentAsync();
+            await peer.SayAsync("250 2.0.0 Ok: queued as ABC");
+            await peer.ExpectAsync("QUIT");
+            await peer.SayAsync("221 2.0.0 Bye");
+        });
+        var provider = Provider(server);
+
+        var result = await provider.SendAsync(Message("user@example.com", "nobody@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await provider.DisposeAsync();
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Delivered, result.Class);
+        Assert.Equal(new RecipientResult("user@example.com", RecipientStatus.Delivered, new UpstreamReply(250, "2.0.0", "Ok: queued as ABC")), result.Recipients[0]);
+        Assert.Equal(RecipientStatus.Failed, result.Recipients[1].Status);
+        Assert.Equal("5.1.1", result.Recipients[1].Reply.EnhancedCode);
+        Assert.Equal("Subject: hello\r\n\r\n..dot line\r\nbody\r\n", received);
+    }
+
+    [Fact]
+    public async Task Without_PIPELINING_each_command_waits_for_its_reply()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("8BITMIME");
+            foreach (var (command, reply) in new[] { ("MAIL FROM:<app@example.com>", "250 Ok"), ("RCPT TO:<user@example.com>", "250 Ok"), ("DATA", "354 go ahead") })
+            {
+                await peer.ExpectAsync(command);
+                Assert.False(peer.ClientSentMore, $"the client sent more before the reply to {command}");
+                await peer.SayAsync(reply);
+            }
+
+            await peer.ReadContentAsync();
+            await peer.SayAsync("250 Ok");
+        });
+        await using var provider = Provider(server);
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Delivered, result.Class);
+        Assert.Equal(new UpstreamReply(250, null, "Ok"), result.Recipients[0].Reply);
+    }
+
+    [Fact]
+    public async Task All_recipients_refused_then_RSET_and_the_connection_carries_the_next_message()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING");
+            for (var i = 0; i < 4; i++) await peer.ReadLineAsync();
+            await peer.SayAsync("250 Ok", "550 5.1.1 unknown a", "550 5.1.1 unknown b", "554 5.5.1 Error: no valid recipients");
+            await peer.ExpectAsync("RSET");
+            await peer.SayAsync("250 2.0.0 Ok");
+            // The next message, on the same connection.
+            for (var i = 0; i < 3; i++) await peer.ReadLineAsync();
+            await peer.SayAsync("250 Ok", "250 Ok", "354 go ahead");
+            await peer.ReadContentAsync();
+            await peer.SayAsync("250 Ok");
+        });
+        await using var provider = Provider(server);
+
+        var refused = await provider.SendAsync(Message("a@example.com", "b@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        var next = await provider.SendAsync(Message("c@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.MessageRejected, refused.Class);
+        Assert.All(refused.Recipients, r => Assert.Equal(RecipientStatus.Failed, r.Status));
+        Assert.Equal("unknown b", refused.Recipients[1].Reply.Text);
+        Assert.Equal(OutcomeClass.Delivered, next.Class);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_refused_greeting_defers_every_recipient_and_blames_the_provider_not_the_message()
+    {
+        await using var server = new ScriptedSmtpServer(async peer => await peer.SayAsync("554 5.7.1 Client host [127.0.0.1] blocked"));
+        await using var provider = Provider(server);
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
+        Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
+        Assert.Equal(new UpstreamReply(554, "5.7.1", "Client host [127.0.0.1] blocked"), result.Recipients[0].Reply);
+    }
+
+    [Fact]
+    public async Task AUTH_PLAIN_when_offered()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("AUTH LOGIN PLAIN");
+            await peer.ExpectAsync("AUTH PLAIN " + Convert.ToBase64String(Encoding.UTF8.GetBytes("\0relay@example.com\0app password")));
+            await peer.SayAsync("235 2.7.0 Accepted");
+            await peer.ReadLineAsync();
+            await peer.SayAsync("451 4.3.0 try later");
+            await peer.ExpectAsync("RSET");
+            await peer.SayAsync("250 Ok");
+        });
+        await using var provider = Provider(server, o => (o.Username, o.Password) = ("relay@example.com", "app password"));
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(new UpstreamReply(451, "4.3.0", "try later"), result.Recipients[0].Reply);
+        Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
+    }
+
+    [Fact]
+    public async Task AUTH_LOGIN_when_PLAIN_is_not_offered_and_a_refusal_is_the_providers_misconfiguration()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("AUTH LOGIN");
+            await peer.ExpectAsync("AUTH LOGIN");
+            await peer.SayAsync("334 VXNlcm5hbWU6");
+            await peer.ExpectAsync(Convert.ToBase64String("relay@example.com"u8.ToArray()));
+            await peer.SayAsync("334 UGFzc3dvcmQ6");
+            await peer.ExpectAsync(Convert.ToBase64String("wrong"u8.ToArray()));
+            await peer.SayAsync("535-5.7.8 Username and Password not accepted. For more information, go to", "535 5.7.8  https://support.google.com/mail/?p=BadCredentials");
+        });
+        await using var provider = Provider(server, o => (o.Username, o.Password) = ("relay@example.com", "wrong"));
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
+        Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
+        Assert.Equal("5.7.8", result.Recipients[0].Reply.EnhancedCode);
+        Assert.DoesNotContain("wrong", result.Recipients[0].Reply.Text);
+    }
+
+    [Fact]
+    public async Task XOAUTH2_sends_the_token_and_reads_the_final_reply_after_the_error_challenge()
+    {
+        var expected = Convert.ToBase64String(Encoding.UTF8.GetBytes("user=relay@example.com\u0001auth=Bearer ya29.token\u0001\u0001"));
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("AUTH LOGIN PLAIN XOAUTH2");
+            await peer.ExpectAsync("AUTH XOAUTH2 " + expected);
+            await peer.SayAsync("334 eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==");
+            await peer.ExpectAsync("");
+            await peer.SayAsync("535 5.7.8 Username and Password not accepted");
+        });
+        await using var provider = Provider(server, o => (o.Username, o.OAuth2Token) = ("relay@example.com", "ya29.token"));
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
+        Assert.Equal(535, result.Recipients[0].Reply.Code);
+    }
+
+    [Fact]
+    public async Task STARTTLS_required_but_not_offered_is_a_misconfiguration_and_nothing_is_sent_in_clear()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING", "AUTH PLAIN");
+            await peer.ExpectAsync("QUIT");
+        });
+        await using var provider = Provider(server, o => (o.Security, o.Username, o.Password) = (SmtpSecurity.StartTls, "relay@example.com", "secret"));
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
+        Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
+        Assert.Contains("does not offer STARTTLS", result.Recipients[0].Reply.Text);
+    }
+
+    [Fact]
+    public async Task A_pooled_connection_the_server_closed_is_replaced_once_before_any_content_went()
+    {
+        await using var server = new ScriptedSmtpServer(
+            async peer =>
+            {
+                await peer.GreetAsync("PIPELINING");
+                for (var i = 0; i < 3; i++) await peer.ReadLineAsync();
+                await peer.SayAsync("250 Ok", "250 Ok", "354 go ahead");
+                await peer.ReadContentAsync();
+                await peer.SayAsync("250 Ok");
+                // Idle too long: the server says goodbye at the next command.
+                await peer.ReadLineAsync();
+                await peer.SayAsync("421 4.4.2 scripted.test Error: timeout exceeded");
+                peer.Drop();
+            },
+            async peer =>
+            {
+                await peer.GreetAsync("PIPELINING");
+                for (var i = 0; i < 3; i++) await peer.ReadLineAsync();
+                await peer.SayAsync("250 Ok", "250 Ok", "354 go ahead");
+                await peer.ReadContentAsync();
+                await peer.SayAsync("250 Ok: second");
+            });
+        await using var provider = Provider(server);
+
+        await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        var second = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Delivered, second.Class);
+        Assert.Equal("Ok: second", second.Recipients[0].Reply.Text);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_421_that_closes_a_new_connection_mid_transaction_decides_for_every_recipient()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING");
+            for (var i = 0; i < 4; i++) await peer.ReadLineAsync();
+            // Gmail's answer to a sender over its rate, then the connection goes.
+            await peer.SayAsync("250 2.1.0 OK", "421 4.7.0 Try again later, closing connection.");
+            peer.Drop();
+        });
+        await using var provider = Provider(server);
+
+        var result = await provider.SendAsync(Message("a@example.com", "b@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Throttled, result.Class);
+        Assert.All(result.Recipients, r => Assert.Equal(new UpstreamReply(421, "4.7.0", "Try again later, closing connection."), r.Reply));
+        Assert.All(result.Recipients, r => Assert.Equal(RecipientStatus.Deferred, r.Status));
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_connection_lost_after_the_content_went_is_not_retried_so_the_message_cannot_arrive_twice()
+    {
+        await using var server = new ScriptedSmtpServer(
+            async peer =>
+            {
+                await peer.GreetAsync("PIPELINING");
+                for (var i = 0; i < 3; i++) await peer.ReadLineAsync();
+                await peer.SayAsync("250 Ok", "250 Ok", "354 go ahead");
+                await peer.ReadContentAsync();
+                await peer.SayAsync("250 Ok");
+                for (var i = 0; i < 3; i++) await peer.ReadLineAsync();
+                await peer.SayAsync("250 Ok", "250 Ok", "354 go ahead");
+                await peer.ReadContentAsync();
+                peer.Drop();
+            });
+        await using var provider = Provider(server);
+
+        await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        var second = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Transient, second.Class);
+        Assert.Equal(RecipientStatus.Deferred, second.Recipients[0].Status);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_advertised_SIZE_is_refused_without_sending_it()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING", "SIZE 10");
+            await peer.ExpectAsync("QUIT");
+        });
+        var provider = Provider(server);
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await provider.DisposeAsync();
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.MessageRejected, result.Class);
+        Assert.Equal(RecipientStatus.Failed, result.Recipients[0].Status);
+        Assert.Equal("5.3.4", result.Recipients[0].Reply.EnhancedCode);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_times_out_on_the_injected_clock()
+    {
+        var greeted = new TaskCompletionSource();
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            greeted.SetResult();
+            await peer.ReadLineAsync(); // Never answered; ends when the client gives up and closes.
+        });
+        var time = new FakeTimeProvider();
+        await using var provider = Provider(server, o => o.Timeout = TimeSpan.FromSeconds(30), time);
+
+        var sending = provider.SendAsync(Message("user@example.com"), CancellationToken.None);
+        await greeted.Task.WaitAsync(TestTimeout);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(TestTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        // The client may still be between its connect and its first read: advance until it has given up.
+        while (!sending.IsCompleted && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            time.Advance(TimeSpan.FromSeconds(31));
+            await Task.WhenAny(sending, Task.Delay(10));
+        }
+
+        var result = await sending.WaitAsync(TestTimeout);
+        Assert.Equal(OutcomeClass.Transient, result.Class);
+        Assert.Contains("no answer within 00:00:30", result.Recipients[0].Reply.Text);
+    }
+}
