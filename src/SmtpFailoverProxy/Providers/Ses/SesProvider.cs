@@ -21,11 +21,12 @@ internal sealed class SesProvider(
     /// The share of MaxSendRate the pacer uses. Sends leave evenly spaced, but each takes a few
     /// milliseconds more or less to reach SES: paced at exactly the quota, that jitter put 51 and 52 sends
     /// into some 1-second windows at 50/s (bench/compare). 3% below keeps every window within the quota and
-    /// still sends 97% of it.
+    /// still sends 97% of it. A send whose timer fired late is held back by <see cref="SendWindow"/>.
     /// </summary>
     internal const double PacingShare = 0.97;
 
     private readonly SendRatePacer _pacer = new(timeProvider, (options.MaxSendRate ?? options.FallbackSendRate) * PacingShare);
+    private readonly SendWindow _window = new(timeProvider, (int)(options.MaxSendRate ?? options.FallbackSendRate));
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private long? _lastRefresh;
 
@@ -38,6 +39,7 @@ internal sealed class SesProvider(
     {
         await RefreshSendRateAsync(cancellationToken);
         await _pacer.WaitAsync(message.Recipients.Count, cancellationToken);
+        await _window.EnterAsync(message.Recipients.Count, cancellationToken);
 
         // Streamed from the spool (or memory) into the request: a large message is never held whole.
         var result = await client.SendRawEmailAsync(new SesRawEmail(message.OpenContent, message.Size, message.Recipients, null), cancellationToken);
@@ -70,6 +72,7 @@ internal sealed class SesProvider(
             if (account.Account is { MaxSendRate: > 0 } a)
             {
                 _pacer.Rate = a.MaxSendRate * PacingShare;
+                _window.Limit = (int)a.MaxSendRate;
             }
             else if (account.Error is not null)
             {
