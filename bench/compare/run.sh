@@ -28,7 +28,7 @@ sandbox_sent() { curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*
 ses_count() { sandbox_sent "$ses_sandbox"; }
 wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
+trap 'kill "${pids[@]}" ${sampler_pid:-} 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 dotnet build -c Release bench/load >/dev/null
@@ -78,7 +78,18 @@ postfix_rss_kb() {
   for p in $master $(pgrep -P "$master"); do v=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null); total=$((total + ${v:-0})); done
   echo "$total"
 }
-( peak=0; while sleep 0.2; do r=$(postfix_rss_kb); if [ "$r" -gt "$peak" ]; then peak=$r; echo "$peak" > "$work/postfix-peak"; fi; done ) & pids+=($!)
+# Sampled only while Postfix is under load: the sampler spawns a dozen processes every 0.2 s, which took
+# CPU from whichever path was being measured.
+sampler_pid=
+start_postfix_sampler() {
+  ( peak=$(cat "$work/postfix-peak" 2>/dev/null || echo 0)
+    while sleep 0.2; do r=$(postfix_rss_kb); if [ "$r" -gt "$peak" ]; then peak=$r; echo "$peak" > "$work/postfix-peak"; fi; done ) &
+  sampler_pid=$!
+}
+stop_postfix_sampler() { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=; }
+# Around each path's work: the sampler runs for Postfix's.
+begin_path() { if [ "$1" = postfix ]; then start_postfix_sampler; fi; }
+end_path() { if [ -n "$sampler_pid" ]; then stop_postfix_sampler; fi; }
 
 # --- The proxy, relaying to the sink through the SMTP provider.
 px_port=$(free_port); px_admin=$(free_port)
@@ -115,7 +126,9 @@ counter_of() { [ "$1" = ses ] && echo ses_count || echo sink_count; }
 # The runtime tiers its JIT up for about 8 s of load after start: WARMUP_ROUNDS rounds of the first
 # scenario's load (default 3) get every path past that, so the runs measure the steady state.
 for path in "${paths[@]}"; do
+  begin_path "$path"
   for _ in $(seq 1 "${WARMUP_ROUNDS:-3}"); do run_once "$(target_of $path)" "$messages" "$sessions" "$size" "$(counter_of $path)" > /dev/null; done
+  end_path
   echo "warmed up: $path"
 done
 
@@ -124,10 +137,12 @@ declare -A results
 for scenario in "${scenarios[@]}"; do
   read -r name sess count bytes <<< "$scenario"
   for path in "${paths[@]}"; do
+    begin_path "$path"
     for r in $(seq 1 "$repeats"); do
       results[$name,$path,$r]=$(run_once "$(target_of $path)" "$count" "$sess" "$bytes" "$(counter_of $path)")
       echo "$name $path run $r: accept/s e2e/s cpu-s = ${results[$name,$path,$r]}"
     done
+    end_path
   done
 done
 
@@ -137,11 +152,13 @@ declare -A latency
 for path in "${paths[@]}"; do
   port=$(target_of $path); port=${port##*:}
   counter=$(counter_of $path); before=$($counter)
+  begin_path "$path"
   load=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$port" --connections "$sessions" --seconds 15 --size "$size")
   latency[$path]=$(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*')
   accepted=$(echo "$load" | grep -o 'accepted=[0-9]*' | cut -d= -f2)
   deadline=$((SECONDS + 600))
   until [ $(($($counter) - before)) -ge "$accepted" ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+  end_path
 done
 hwm_mb() { awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status"; }
 rss="limit (smtp-sink) $(hwm_mb "$sink_pid") MB, postfix (PSS of master and children, summed) $(( $(cat "$work/postfix-peak" 2>/dev/null || echo 0) / 1024 )) MB, proxy $(hwm_mb "$proxy_pid") MB, proxy to SES $(hwm_mb "$ses_pid") MB (the sandbox not counted)"

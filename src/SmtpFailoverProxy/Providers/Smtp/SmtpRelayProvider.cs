@@ -51,12 +51,12 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
             // unless content was already sent (the server may have taken the message).
             for (var attempt = 0; ; attempt++)
             {
-                var reused = _idle.TryTake(out connection);
+                var reused = attempt == 0 && _idle.TryTake(out connection);
                 try
                 {
                     connection ??= await SmtpRelayConnection.OpenAsync(_options, _localName, _certificateValidation, _time, timeout);
                     var replies = await connection.SendAsync(message, (destination, token) => WriteContentAsync(message, destination, token), timeout);
-                    if (reused && attempt == 0 && !connection.IsOpen && !connection.ContentStarted && replies.Mail.Code == 421)
+                    if (reused && !connection.IsOpen && !connection.ContentStarted && replies.Mail.Code == 421)
                     {
                         await DiscardAsync(connection);
                         connection = null;
@@ -65,7 +65,7 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
 
                     return ToResult(message, replies);
                 }
-                catch (Exception ex) when (reused && attempt == 0 && !connection!.ContentStarted && ex is IOException or SocketException)
+                catch (Exception ex) when (reused && !connection!.ContentStarted && ex is IOException or SocketException)
                 {
                     await DiscardAsync(connection);
                     connection = null;
