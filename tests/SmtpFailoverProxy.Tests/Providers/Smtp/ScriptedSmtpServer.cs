@@ -111,6 +111,14 @@ internal sealed class ScriptedPeer(TcpClient client) : IAsyncDisposable
         return content.ToString();
     }
 
+    /// <summary>A pipelined transaction to one recipient (MAIL, RCPT, DATA) taken as far as its content, which is returned.</summary>
+    public async Task<string> TakeContentAsync()
+    {
+        for (var i = 0; i < 3; i++) await ReadLineAsync();
+        await SayAsync("250 Ok", "250 Ok", "354 go ahead");
+        return await ReadContentAsync();
+    }
+
     /// <summary>Whether the client has sent anything not yet read (it did not wait for our reply).</summary>
     public bool ClientSentMore => _end > _start || client.Available > 0;
 
