@@ -44,9 +44,6 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
     /// <summary>Whether the last transaction got as far as sending message content (a retry elsewhere could then duplicate it).</summary>
     public bool ContentStarted { get; private set; }
 
-    /// <summary>What the server announced after the last EHLO.</summary>
-    public SmtpServerCapabilities Capabilities => _capabilities;
-
     /// <summary>Connects, reads the greeting, says EHLO, secures and authenticates as the options say.</summary>
     public static async Task<SmtpRelayConnection> OpenAsync(SmtpProviderOptions options, string localName,
         RemoteCertificateValidationCallback? certificateValidation, TimeProvider time, OperationTimeout timeout)

@@ -23,7 +23,6 @@ internal sealed class SmtpReplyReader(Stream stream)
     public async ValueTask<SmtpServerReply> ReadAsync(CancellationToken cancellationToken)
     {
         var code = 0;
-        string? single = null;
         List<string>? lines = null;
         while (true)
         {
@@ -39,10 +38,9 @@ internal sealed class SmtpReplyReader(Stream stream)
             code = lineCode;
             var text = line.Length > 4 ? line[4..] : string.Empty;
             var last = line.Length == 3 || line[3] == ' ';
-            if (single is null && lines is null && last) return new SmtpServerReply(code, [text]);
+            // Most replies are one line: no list for them.
+            if (lines is null && last) return new SmtpServerReply(code, [text]);
             lines ??= [];
-            if (single is not null) lines.Add(single);
-            single = null;
             lines.Add(text);
             if (last) return new SmtpServerReply(code, lines);
             if (lines.Count >= MaxLines) throw new SmtpProtocolViolation($"The upstream sent a reply of more than {MaxLines} lines");

@@ -207,6 +207,34 @@ public sealed class SmtpRelayProviderTests
     }
 
     [Fact]
+    public async Task Plaintext_sent_after_the_STARTTLS_reply_is_refused_not_read_as_if_it_came_over_TLS()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("STARTTLS", "PIPELINING");
+            await peer.ExpectAsync("STARTTLS");
+            // A man in the middle's injection (CVE-2011-0411): it must not count as the server's first words under TLS.
+            await peer.SayAsync("220 2.0.0 Ready to start TLS", "250-scripted.test", "250 AUTH PLAIN");
+            try
+            {
+                await peer.ReadLineAsync();
+            }
+            catch (IOException)
+            {
+                // The client hung up, as it should.
+            }
+        });
+        await using var provider = Provider(server, o => o.Security = SmtpSecurity.StartTls);
+
+        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Transient, result.Class);
+        Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
+        Assert.Contains("before the TLS handshake", result.Recipients[0].Reply.Text);
+    }
+
+    [Fact]
     public async Task A_pooled_connection_the_server_closed_is_replaced_once_before_any_content_went()
     {
         await using var server = new ScriptedSmtpServer(
