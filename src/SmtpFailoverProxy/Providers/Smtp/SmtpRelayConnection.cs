@@ -171,6 +171,13 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
     public async Task<SmtpTransactionReplies> SendAsync(OutboundMessage message, Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout)
     {
         ContentStarted = false;
+        if (HasControlCharacter(message.Sender) || message.Recipients.Any(HasControlCharacter))
+        {
+            // The inbound grammar never lets one through; a configured address (the canary's) might. A CR LF
+            // here would smuggle commands into the upstream session.
+            return new SmtpTransactionReplies(new SmtpServerReply(501, ["5.1.3 An address holds a control character; not sent"]), [], null);
+        }
+
         if (_capabilities.MaxSize > 0 && message.Size > _capabilities.MaxSize)
         {
             var tooLarge = new SmtpServerReply(552, [$"5.3.4 The message ({message.Size} bytes) is larger than the upstream's SIZE limit ({_capabilities.MaxSize} bytes)"]);
@@ -269,6 +276,8 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
 
         return new SmtpTransactionReplies(mail, recipients, await SendContentAsync(writeContent, timeout));
     }
+
+    private static bool HasControlCharacter(string address) => address.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || address.Contains('\u007f');
 
     /// <summary>The server said 421 and is closing (RFC 5321 3.8): no more replies come, and that one decides for every recipient.</summary>
     private static SmtpTransactionReplies Closing(SmtpServerReply reply) => new(reply, [], null);

@@ -330,6 +330,24 @@ public sealed class SmtpRelayProviderTests
     }
 
     [Fact]
+    public async Task An_address_with_CR_LF_is_refused_before_anything_is_sent_so_no_command_can_be_smuggled()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING");
+            await peer.ExpectAsync("QUIT");
+        });
+        var provider = Provider(server);
+
+        var result = await provider.SendAsync(Message("user@example.com>\r\nRCPT TO:<other@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
+        await provider.DisposeAsync();
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.MessageRejected, result.Class);
+        Assert.Equal("5.1.3", result.Recipients[0].Reply.EnhancedCode);
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_times_out_on_the_injected_clock()
     {
         var greeted = new TaskCompletionSource();
