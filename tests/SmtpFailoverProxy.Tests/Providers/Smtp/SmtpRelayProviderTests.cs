@@ -18,6 +18,15 @@ public sealed class SmtpRelayProviderTests
         return new OutboundMessage("Q1", "app@example.com", recipients, () => new MemoryStream(bytes), bytes.Length, EightBitMime: false, SmtpUtf8: false);
     }
 
+    /// <summary>Sends one message, closes the provider's connections (QUIT), and waits for the script to end.</summary>
+    private static async Task<DeliveryResult> SendAndFinishAsync(ScriptedSmtpServer server, SmtpRelayProvider provider, params string[] recipients)
+    {
+        var result = await provider.SendAsync(Message(recipients), CancellationToken.None).WaitAsync(TestTimeout);
+        await provider.DisposeAsync();
+        await server.Completion.WaitAsync(TestTimeout);
+        return result;
+    }
+
     private static SmtpRelayProvider Provider(ScriptedSmtpServer server, Action<SmtpProviderOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new SmtpProviderOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None, MaxConnections = 1 };
@@ -45,9 +54,7 @@ public sealed class SmtpRelayProviderTests
         });
         var provider = Provider(server);
 
-        var result = await provider.SendAsync(Message("user@example.com", "nobody@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await provider.DisposeAsync();
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com", "nobody@example.com");
 
         Assert.Equal(OutcomeClass.Delivered, result.Class);
         Assert.Equal(new RecipientResult("user@example.com", RecipientStatus.Delivered, new UpstreamReply(250, "2.0.0", "Ok: queued as ABC")), result.Recipients[0]);
@@ -74,8 +81,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server);
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.Delivered, result.Class);
         Assert.Equal(new UpstreamReply(250, null, "Ok"), result.Recipients[0].Reply);
@@ -98,8 +104,7 @@ public sealed class SmtpRelayProviderTests
         await using var provider = Provider(server);
 
         var refused = await provider.SendAsync(Message("a@example.com", "b@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        var next = await provider.SendAsync(Message("c@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var next = await SendAndFinishAsync(server, provider, "c@example.com");
 
         Assert.Equal(OutcomeClass.MessageRejected, refused.Class);
         Assert.All(refused.Recipients, r => Assert.Equal(RecipientStatus.Failed, r.Status));
@@ -136,8 +141,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server, o => (o.Username, o.Password) = ("relay@example.com", "app password"));
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(new UpstreamReply(451, "4.3.0", "try later"), result.Recipients[0].Reply);
         Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
@@ -158,8 +162,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server, o => (o.Username, o.Password) = ("relay@example.com", "wrong"));
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
         Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
@@ -181,8 +184,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server, o => (o.Username, o.OAuth2Token) = ("relay@example.com", "ya29.token"));
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
         Assert.Equal(535, result.Recipients[0].Reply.Code);
@@ -198,8 +200,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server, o => (o.Security, o.Username, o.Password) = (SmtpSecurity.StartTls, "relay@example.com", "secret"));
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.ProviderMisconfigured, result.Class);
         Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
@@ -226,8 +227,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server, o => o.Security = SmtpSecurity.StartTls);
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.Transient, result.Class);
         Assert.Equal(RecipientStatus.Deferred, result.Recipients[0].Status);
@@ -257,8 +257,7 @@ public sealed class SmtpRelayProviderTests
         await using var provider = Provider(server);
 
         await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        var second = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var second = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.Delivered, second.Class);
         Assert.Equal("Ok: second", second.Recipients[0].Reply.Text);
@@ -278,8 +277,7 @@ public sealed class SmtpRelayProviderTests
         });
         await using var provider = Provider(server);
 
-        var result = await provider.SendAsync(Message("a@example.com", "b@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "a@example.com", "b@example.com");
 
         Assert.Equal(OutcomeClass.Throttled, result.Class);
         Assert.All(result.Recipients, r => Assert.Equal(new UpstreamReply(421, "4.7.0", "Try again later, closing connection."), r.Reply));
@@ -302,8 +300,7 @@ public sealed class SmtpRelayProviderTests
         await using var provider = Provider(server);
 
         await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        var second = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await server.Completion.WaitAsync(TestTimeout);
+        var second = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.Transient, second.Class);
         Assert.Equal(RecipientStatus.Deferred, second.Recipients[0].Status);
@@ -320,9 +317,7 @@ public sealed class SmtpRelayProviderTests
         });
         var provider = Provider(server);
 
-        var result = await provider.SendAsync(Message("user@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await provider.DisposeAsync();
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com");
 
         Assert.Equal(OutcomeClass.MessageRejected, result.Class);
         Assert.Equal(RecipientStatus.Failed, result.Recipients[0].Status);
@@ -339,9 +334,7 @@ public sealed class SmtpRelayProviderTests
         });
         var provider = Provider(server);
 
-        var result = await provider.SendAsync(Message("user@example.com>\r\nRCPT TO:<other@example.com"), CancellationToken.None).WaitAsync(TestTimeout);
-        await provider.DisposeAsync();
-        await server.Completion.WaitAsync(TestTimeout);
+        var result = await SendAndFinishAsync(server, provider, "user@example.com>\r\nRCPT TO:<other@example.com");
 
         Assert.Equal(OutcomeClass.MessageRejected, result.Class);
         Assert.Equal("5.1.3", result.Recipients[0].Reply.EnhancedCode);
