@@ -56,6 +56,20 @@ public sealed class UpstreamTlsAndAuthTests
     }
 
     [Fact]
+    public async Task A_private_CA_root_is_enough_when_the_server_presents_its_intermediate()
+    {
+        var (chain, key, root) = TestCertificate.WriteChainPem(RepositoryPaths.NewTempDirectory("upstream-chain"));
+        using var upstream = await UpstreamSmtpServer.StartAsync(extraArguments: ["--tls-cert", chain, "--tls-key", key, "--auth", $"{User}:{Password}"]);
+        using var proxy = await ProxyProcess.StartAsync(RelayingSecurely(upstream, "StartTls", root));
+
+        await SendAsync(proxy);
+
+        var received = await Eventually.ValueAsync(() => upstream.Messages.FirstOrDefault(), "the upstream to receive the message");
+        Assert.True(received.Tls);
+        Assert.True(received.Authenticated);
+    }
+
+    [Fact]
     public async Task A_refused_password_keeps_the_message_queued_and_never_shows_the_password()
     {
         var (upstream, certificate) = await StartUpstreamAsync(implicitTls: false);

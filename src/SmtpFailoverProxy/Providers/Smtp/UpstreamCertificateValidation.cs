@@ -16,7 +16,7 @@ internal static class UpstreamCertificateValidation
         if (string.IsNullOrEmpty(trustedCertificatePath)) return null;
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(trustedCertificatePath);
-        return (_, certificate, _, errors) =>
+        return (_, certificate, presented, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;
             if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
@@ -24,7 +24,14 @@ internal static class UpstreamCertificateValidation
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(roots);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            // The intermediates the server sent, so that a file holding only the private root is enough.
+            if (presented is not null)
+            {
+                foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+
+            using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            return chain.Build(leaf);
         };
     }
 }
