@@ -80,14 +80,22 @@ public sealed class SmtpProviderOptions : ProviderOptionsBase
         _ => 587,
     };
 
+    /// <summary>The certificates of <see cref="TrustedCertificate"/> (empty when none is set).</summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadTrustedCertificates()
+    {
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        if (!string.IsNullOrEmpty(TrustedCertificate)) certificates.ImportFromPemFile(TrustedCertificate);
+        return certificates;
+    }
+
     private void ValidateTrustedCertificate(string key)
     {
         if (string.IsNullOrEmpty(TrustedCertificate)) return;
         ConfigurationException.ThrowIf(!File.Exists(TrustedCertificate), key, $"file '{TrustedCertificate}' not found");
-        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection certificates;
         try
         {
-            certificates.ImportFromPemFile(TrustedCertificate);
+            certificates = LoadTrustedCertificates();
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {

@@ -34,7 +34,7 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
         _options = options;
         _localName = localName;
         _time = time;
-        _certificateValidation = UpstreamCertificateValidation.Create(options.TrustedCertificate);
+        _certificateValidation = UpstreamCertificateValidation.Create(options.LoadTrustedCertificates());
         _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
     }
 

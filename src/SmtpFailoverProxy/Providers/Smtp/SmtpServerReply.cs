@@ -13,13 +13,18 @@ internal sealed partial record SmtpServerReply(int Code, IReadOnlyList<string> L
     /// <summary>As <see cref="UpstreamReply"/>: the first line's RFC 3463 code, and the lines without it, joined by spaces.</summary>
     public UpstreamReply ToUpstreamReply()
     {
-        var enhanced = EnhancedCodeOf(Lines[0]);
-        var text = string.Join(' ', Lines.Select(line => Strip(line, EnhancedCodeOf(line))).Where(t => t.Length > 0));
-        return new UpstreamReply(Code, enhanced, text);
-    }
+        string? enhanced = null;
+        var texts = new List<string>(Lines.Count);
+        for (var i = 0; i < Lines.Count; i++)
+        {
+            var lineCode = EnhancedCodeOf(Lines[i]);
+            if (i == 0) enhanced = lineCode;
+            var text = Strip(Lines[i], lineCode);
+            if (text.Length > 0) texts.Add(text);
+        }
 
-    /// <summary>Splits "5.1.1 User unknown" into the enhanced code and the text.</summary>
-    public static UpstreamReply Parse(int code, string text) => new SmtpServerReply(code, [text]).ToUpstreamReply();
+        return new UpstreamReply(Code, enhanced, string.Join(' ', texts));
+    }
 
     private static string? EnhancedCodeOf(string line)
     {

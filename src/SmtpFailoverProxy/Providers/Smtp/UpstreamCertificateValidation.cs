@@ -11,11 +11,9 @@ namespace SmtpFailoverProxy.Providers.Smtp;
 internal static class UpstreamCertificateValidation
 {
     /// <summary>Null (the platform's default check) when there is nothing more to trust.</summary>
-    public static RemoteCertificateValidationCallback? Create(string? trustedCertificatePath)
+    public static RemoteCertificateValidationCallback? Create(X509Certificate2Collection roots)
     {
-        if (string.IsNullOrEmpty(trustedCertificatePath)) return null;
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(trustedCertificatePath);
+        if (roots.Count == 0) return null;
         return (_, certificate, presented, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;

@@ -45,7 +45,7 @@ public sealed class SmtpReplyClassifierTests
     [InlineData("Requested action aborted", null, "Requested action aborted")]
     public void Splits_the_enhanced_code_from_the_text(string text, string? enhanced, string rest)
     {
-        var reply = SmtpServerReply.Parse(550, text);
+        var reply = new SmtpServerReply(550, [text]).ToUpstreamReply();
         Assert.Equal(enhanced, reply.EnhancedCode);
         Assert.Equal(rest, reply.Text);
     }
