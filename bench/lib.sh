@@ -24,3 +24,18 @@ start_proxy() {
     sleep 0.2
   done
 }
+
+# spool_slots SPOOL_PATH: prints "QUEUED FREE", the slots of spool/slots/ whose header says queued (SFP4 Q)
+# and those kept for reuse (anything else: marked free, or never written).
+spool_slots() {
+  python3 - "$1/slots" <<'PY'
+import os, sys
+queued = free = 0
+for entry in os.scandir(sys.argv[1]):
+    if not entry.name.endswith(".slot"): continue
+    with open(entry.path, "rb") as f:
+        if f.read(6) == b"SFP4 Q": queued += 1
+        else: free += 1
+print(queued, free)
+PY
+}

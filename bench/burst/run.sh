@@ -4,7 +4,7 @@
 # a backlog builds; the script waits until the sink has them all, then sends the next burst.
 #   bench/burst/run.sh [messages] [bursts] [-- --Section:Key=value ...]     (defaults 15000 3)
 # Per burst: accepted msg/s (smtp-source finished), drained msg/s (the sink has every message), the
-# proxy's CPU per message, and the files left in spool/free for the next burst. Needs Debian's postfix
+# proxy's CPU per message, and the free slots left in spool/slots for the next burst. Needs Debian's postfix
 # package (smtp-source, smtp-sink).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,5 +33,5 @@ for burst in $(seq 1 "$bursts"); do
     sleep 0.1
   done
   t2=$(now); cpu1=$(proxy_cpu)
-  python3 -c "print(f'burst $burst: accepted {$messages/($t1-$t0):.0f} msg/s, drained {$messages/($t2-$t0):.0f} msg/s, proxy CPU {($cpu1-$cpu0)*10000/$messages:.0f} us/msg, spool/free $(ls "$work/spool/free" | wc -l) files')"
+  python3 -c "print(f'burst $burst: accepted {$messages/($t1-$t0):.0f} msg/s, drained {$messages/($t2-$t0):.0f} msg/s, proxy CPU {($cpu1-$cpu0)*10000/$messages:.0f} us/msg, free slots $(spool_slots "$work/spool" | cut -d' ' -f2)')"
 done

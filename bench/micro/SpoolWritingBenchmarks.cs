@@ -4,8 +4,8 @@ using SmtpFailoverProxy.Spool;
 namespace SmtpFailoverProxy.Microbenchmarks;
 
 /// <summary>
-/// A message into the spool and out again: write 4 KB into a (recycled) file, commit (sync, rename into
-/// the queue, fsync the folder), then remove it as delivery does. Alone, and 20 at the same moment as
+/// A message into the spool and out again: write 4 KB into a (recycled) slot, commit (the header marks it
+/// queued, then the sync), then remove it as delivery does (the header marks it free). Alone, and 20 at the same moment as
 /// under load, where the group commit shares the syncs. Real disk: the figure depends on the machine.
 /// </summary>
 public class SpoolWritingBenchmarks

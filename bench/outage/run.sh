@@ -24,5 +24,5 @@ for _ in $(seq 1 "$rounds"); do
 done
 cpu1=$(proxy_cpu)
 hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$proxy_pid/status")
-queued=$(find "$work/spool/queue" -name '*.msg' | wc -l)
+queued=$(spool_slots "$work/spool" | cut -d' ' -f1)
 echo "spool: $queued messages, $(find "$work/spool/queue" -name '*.state' | wc -l) state files; proxy CPU $(( (cpu1 - cpu0) * 10000 / (queued > 0 ? queued : 1) )) us per message; peak RSS $hwm MB"

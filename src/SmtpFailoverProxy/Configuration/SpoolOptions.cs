@@ -19,14 +19,14 @@ public sealed class SpoolOptions
 
     /// <summary>
     /// How a group of messages accepted at the same moment is made durable before their 250s: one
-    /// <c>syncfs</c> of the spool's file system, or one <c>fsync</c> per file (for a spool on a busy
-    /// shared file system). <value>The default value is <see cref="SpoolSyncMode.FileSystem"/>.</value>
+    /// <c>syncfs</c> of the spool's file system, or one <c>fdatasync</c> per slot (for a spool on a busy
+    /// shared file system). A message alone, in a slot used before, gets one <c>fdatasync</c> either way. <value>The default value is <see cref="SpoolSyncMode.FileSystem"/>.</value>
     /// </summary>
     public SpoolSyncMode SyncMode { get; set; } = SpoolSyncMode.FileSystem;
 
     /// <summary>
-    /// Disk that files of delivered messages (of up to 256 KB) may keep in <c>free/</c>, to be written over
-    /// by the next messages instead of deleted and created anew; 0 deletes every one.
+    /// Disk that the slots of delivered messages (of up to 256 KB) may keep in <c>slots/</c>, marked free, to
+    /// be written over by the next messages instead of deleted and created anew; 0 deletes every one.
     /// <value>The default value is 67,108,864 (64 MB).</value>
     /// </summary>
     public long RecycleBytes { get; set; } = RecycledFiles.DefaultLimitBytes;

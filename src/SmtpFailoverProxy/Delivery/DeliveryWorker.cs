@@ -20,6 +20,7 @@ internal sealed class DeliveryWorker(
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var path in spool.QuarantinedAtStart) logger.SpoolSlotQuarantined(path);
         var queued = spool.ListQueued();
         foreach (var id in queued) queue.Enqueue(id);
         logger.SpoolRecovered(spool.Root, queued.Count);

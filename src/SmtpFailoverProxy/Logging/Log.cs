@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Error, "Spool file of {QueueId} is unreadable ({Error}); moved to {Path} for an operator, not delivered")]
     public static partial void SpoolFileQuarantined(this ILogger logger, string queueId, string error, string path);
 
+    [LoggerMessage(2003, LogLevel.Error, "Spool slot's header says queued but cannot be read; moved to {Path} for an operator, not delivered")]
+    public static partial void SpoolSlotQuarantined(this ILogger logger, string path);
+
     // Delivery
     [LoggerMessage(3001, LogLevel.Information, "Delivered {QueueId} to {RecipientCount} recipient(s) via {Provider} in {ElapsedMs} ms: {Reply}")]
     public static partial void Delivered(this ILogger logger, string queueId, int recipientCount, string provider, long elapsedMs, string reply);

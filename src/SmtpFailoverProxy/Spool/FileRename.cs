@@ -4,8 +4,8 @@ namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// rename(2) and nothing else. <see cref="File.Move(string, string, bool)"/> first checks both paths with
-/// three lstat calls, which together cost more than the rename itself on the spool's hot path, where
-/// each message is renamed twice.
+/// three lstat calls, which together cost more than the rename itself (the spool's hot path once renamed
+/// every message twice; now only state files and quarantined slots are renamed).
 /// </summary>
 internal static partial class FileRename
 {

@@ -4,10 +4,11 @@ using System.Text.Json;
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
-/// The durable queue on disk: one file per accepted message (envelope and bytes), one small state file
-/// beside it once an attempt has finished some of its recipients but not all (see <see cref="SaveState"/>).
-/// A message is in the queue from the rename in <see cref="SpoolEntryWriter.CommitAsync"/> until
-/// <see cref="Remove"/>.
+/// The durable queue on disk: one slot per accepted message (envelope and bytes, see <see cref="SpoolFile"/>),
+/// one small state file in <c>queue/</c> once an attempt has finished some of its recipients but not all
+/// (see <see cref="SaveState"/>). A message is queued from the sync in <see cref="SpoolEntryWriter.CommitAsync"/>
+/// until <see cref="Remove"/> marks its slot free. Messages queued by earlier versions, one file each in
+/// <c>queue/</c>, are delivered and removed the same way.
 /// </summary>
 internal sealed class MessageSpool
 {
@@ -15,6 +16,7 @@ internal sealed class MessageSpool
     private readonly TimeProvider _timeProvider;
     private readonly SpoolCommitter _committer;
     private readonly RecycledFiles _recycled;
+    private readonly QueuedSlots _queued;
     // Which messages have a state file (few: only those with an attempt behind them), so the hot path
     // never asks the file system about the others. This process is the spool's only writer.
     private readonly ConcurrentDictionary<string, bool> _withState = new(StringComparer.Ordinal);
@@ -32,14 +34,25 @@ internal sealed class MessageSpool
         _minFreeBytes = minFreeBytes;
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
-        var (queued, withState) = _directories.Prepare();
-        foreach (var queueId in withState) _withState[queueId] = true;
-        foreach (var queueId in queued) _unverified[queueId] = true;
+        var contents = _directories.Prepare();
+        _queued = new QueuedSlots(_directories.Slots);
+        foreach (var queueId in contents.WithState) _withState[queueId] = true;
+        foreach (var queueId in contents.EarlierQueued) _unverified[queueId] = true;
+        foreach (var (queueId, slot) in contents.Slots.Queued)
+        {
+            _queued.Add(queueId, slot);
+            _unverified[queueId] = true;
+        }
+
+        QuarantinedAtStart = contents.Slots.Quarantined;
         _committer = new SpoolCommitter(_directories, syncMode);
-        _recycled = new RecycledFiles(_directories.Free, recycleBytes);
+        _recycled = new RecycledFiles(_directories.Slots, contents.Slots.Free, recycleBytes);
     }
 
     public string Root => _directories.Root;
+
+    /// <summary>Slots that said queued but could not be read at start, moved to <c>corrupt/</c>.</summary>
+    public IReadOnlyList<string> QuarantinedAtStart { get; }
 
     /// <summary>Files of delivered messages waiting to be reused.</summary>
     internal int RecycledCount => _recycled.Count;
@@ -65,18 +78,22 @@ internal sealed class MessageSpool
     }
 
     /// <summary>Starts writing a new message; see <see cref="SpoolEntryWriter"/>.</summary>
-    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_directories, _recycled, _committer, _committedMessages, envelope);
+    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_recycled, _committer, _committedMessages, _queued, envelope);
 
     /// <summary>The ids of all queued messages, oldest first.</summary>
     public IReadOnlyList<string> ListQueued() =>
-        Directory.EnumerateFiles(_directories.Queue, "*" + SpoolFile.Extension)
-            .Select(Path.GetFileNameWithoutExtension)
-            .OfType<string>()
-            .Where(QueueId.IsValid)
+        EarlierQueued().Concat(_queued.QueueIds)
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public int Count => Directory.EnumerateFiles(_directories.Queue, "*" + SpoolFile.Extension).Count();
+    public int Count => _queued.Count + EarlierQueued().Count();
+
+    /// <summary>Messages queued by an earlier version, one file each in <c>queue/</c>.</summary>
+    private IEnumerable<string> EarlierQueued() =>
+        Directory.EnumerateFiles(_directories.Queue, "*" + SpoolFile.Extension)
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(QueueId.IsValid);
 
     /// <summary>
     /// Reads a queued message's envelope and state, and the bytes themselves when they are small enough
@@ -88,13 +105,13 @@ internal sealed class MessageSpool
     {
         if (_committedMessages.TryTake(queueId, out var committed))
         {
-            return new SpooledMessage(committed.Envelope, StateOf(committed.Envelope), committed.Path, SpoolFile.Magic.Length, committed.Content.Length, committed.FileLength)
+            return new SpooledMessage(committed.Envelope, StateOf(committed.Envelope), committed.Path, SpoolFile.HeaderLength, committed.Content.Length, committed.FileLength)
             {
                 Content = committed.Content,
             };
         }
 
-        var path = _directories.MessagePath(queueId);
+        var path = PathOf(queueId);
         MessageEnvelope envelope;
         long offset, length, fileLength;
         byte[]? content = null;
@@ -128,7 +145,8 @@ internal sealed class MessageSpool
     {
         Directory.CreateDirectory(_directories.Corrupt);
         var target = Path.Combine(_directories.Corrupt, queueId + SpoolFile.Extension);
-        FileRename.Move(_directories.MessagePath(queueId), target);
+        var path = _queued.TryRemove(queueId, out var slot) ? slot : _directories.EarlierMessagePath(queueId);
+        FileRename.Move(path, target);
         _unverified.TryRemove(queueId, out _);
         _untouchedAttempts.TryRemove(queueId, out _);
         if (_withState.TryRemove(queueId, out _))
@@ -162,14 +180,35 @@ internal sealed class MessageSpool
         _untouchedAttempts.TryRemove(queueId, out _);
     }
 
-    /// <summary>Removes a message and its state: it was delivered or bounced. Its file is kept for reuse.</summary>
+    /// <summary>
+    /// Removes a message and its state: it was delivered or bounced. Its slot is marked free (not synced:
+    /// after a crash in that instant, the message is delivered again) and kept for reuse.
+    /// </summary>
     public void Remove(SpooledMessage message)
     {
-        _recycled.Recycle(message.Path, message.FileLength);
+        if (_queued.TryRemove(message.QueueId, out var slot))
+        {
+            try
+            {
+                SpoolFile.MarkFree(slot);
+                _recycled.Return(slot, message.FileLength, durable: true);
+            }
+            catch (FileNotFoundException)
+            {
+                // Already gone is what the caller wanted.
+            }
+        }
+        else if (message.Path == _directories.EarlierMessagePath(message.QueueId))
+        {
+            File.Delete(message.Path); // An earlier version's file, not a slot. (A slot no longer queued may hold another message now.)
+        }
+
         _unverified.TryRemove(message.QueueId, out _);
         _untouchedAttempts.TryRemove(message.QueueId, out _);
         if (_withState.TryRemove(message.QueueId, out _)) File.Delete(_directories.StatePath(message.QueueId));
     }
+
+    private string PathOf(string queueId) => _queued.TryGet(queueId, out var slot) ? slot : _directories.EarlierMessagePath(queueId);
 
     /// <summary>The state on disk, else every recipient pending after the attempts counted in memory (or none).</summary>
     private DeliveryState StateOf(MessageEnvelope envelope) =>

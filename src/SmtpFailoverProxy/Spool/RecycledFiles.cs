@@ -3,14 +3,16 @@ using System.Collections.Concurrent;
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
-/// The <c>free/</c> folder: files of delivered messages, written over in place by the next messages
-/// instead of freeing one inode and allocating another for every message (PostgreSQL recycles its WAL
-/// segments for the same reason). On ext4 without a journal that pair cost more CPU than the rest of the
-/// spool's work together: each new file scanned past every recently freed inode. A message is received
-/// into a file here and renamed into the queue at commit; whatever is in <c>free/</c> after a crash is
-/// garbage by definition (never acknowledged, or already delivered). Only small files are kept, and only
-/// up to a budget of disk (<see cref="Configuration.SpoolOptions.RecycleBytes"/>), large enough that the
-/// files of a burst the upstream could not keep up with serve the next burst; the others are deleted.
+/// The free slots of <c>slots/</c>: files of delivered messages, marked free and written over in place by
+/// the next messages instead of freeing one inode and allocating another for every message (PostgreSQL
+/// recycles its WAL segments for the same reason). On ext4 without a journal that pair cost more CPU
+/// than the rest of the spool's work together: each new file scanned past every recently freed inode;
+/// and a sync that finds only data to write is shorter than one after renames (about 130 against 265 us
+/// for a 4 KB message, measured on the development machine's ext4). The slot freed
+/// last is taken first: its pages, dirtied by the free mark, are the ones the next message writes over
+/// anyway. Only small files are kept, and only up to a budget of disk
+/// (<see cref="Configuration.SpoolOptions.RecycleBytes"/>), large enough that the files of a burst the
+/// upstream could not keep up with serve the next burst; the others are deleted.
 /// </summary>
 internal sealed class RecycledFiles
 {
@@ -20,25 +22,19 @@ internal sealed class RecycledFiles
     /// <summary>The disk kept by default: 64 MB, about 14,000 files of 4 KB messages.</summary>
     public const long DefaultLimitBytes = 64L * 1024 * 1024;
 
-    private const string Extension = ".free";
-
     private readonly string _folder;
     private readonly long _limitBytes;
-    private readonly ConcurrentQueue<(string Path, long Length)> _files = new();
+    private readonly ConcurrentStack<(string Path, long Length, bool Durable)> _files = new();
     private long _bytes;
     private int _count;
 
-    public RecycledFiles(string folder, long limitBytes = DefaultLimitBytes)
+    /// <summary>The pool of <paramref name="folder"/>, holding the free slots found there at start.</summary>
+    public RecycledFiles(string folder, IEnumerable<(string Path, long Length)> free, long limitBytes = DefaultLimitBytes)
     {
         _folder = folder;
         _limitBytes = limitBytes;
-        Directory.CreateDirectory(folder);
-        foreach (var file in Directory.EnumerateFiles(folder))
-        {
-            var length = file.EndsWith(Extension, StringComparison.Ordinal) ? new FileInfo(file).Length : long.MaxValue;
-            if (TryReserve(length)) _files.Enqueue((file, length));
-            else File.Delete(file);
-        }
+        // Found on disk, yet perhaps never synced since made: durable once a commit has synced the folder.
+        foreach (var (path, length) in free) Return(path, length, durable: false);
     }
 
     /// <summary>Files waiting to be reused.</summary>
@@ -48,47 +44,30 @@ internal sealed class RecycledFiles
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>
-    /// A file to receive a message into: a kept one (<c>Reused</c>: it exists and has old bytes to write
-    /// over) or a new name in the folder. It leaves the pool until <see cref="Return"/> or a rename away.
+    /// A slot to receive a message into: a kept one (<c>Reused</c>: it exists and has old bytes to write
+    /// over) or a new name in the folder. <c>Durable</c>: its name is known to be on disk, so syncing its
+    /// bytes is enough to commit it. It leaves the pool until <see cref="Return"/>.
     /// </summary>
-    public (string Path, bool Reused) Take()
+    public (string Path, bool Reused, bool Durable) Take()
     {
-        if (_files.TryDequeue(out var file))
+        if (_files.TryPop(out var file))
         {
             Release(file.Length);
-            return (file.Path, true);
+            return (file.Path, true, file.Durable);
         }
 
-        return (NewName(), false);
+        return (NewName(), false, false);
     }
 
-    /// <summary>Gives back a file from <see cref="Take"/> that was not committed, or deletes it.</summary>
-    public void Return(string path, long length)
+    /// <summary>
+    /// Gives back a slot marked free (a delivered message's, or one from <see cref="Take"/> never
+    /// committed), or deletes it when it is too large or the budget is spent. <paramref name="durable"/>:
+    /// its name is on disk (every committed slot's is).
+    /// </summary>
+    public void Return(string path, long length, bool durable)
     {
-        if (TryReserve(length)) _files.Enqueue((path, length));
+        if (TryReserve(length)) _files.Push((path, length, durable));
         else File.Delete(path);
-    }
-
-    /// <summary>Moves <paramref name="path"/> (a message file no longer needed) into the pool, or deletes it.</summary>
-    public void Recycle(string path, long length)
-    {
-        if (!TryReserve(length))
-        {
-            File.Delete(path);
-            return;
-        }
-
-        var kept = NewName();
-        try
-        {
-            FileRename.Move(path, kept);
-            _files.Enqueue((kept, length));
-        }
-        catch (IOException ex)
-        {
-            Release(length);
-            if (ex is not FileNotFoundException) throw; // Already gone is what the caller wanted.
-        }
     }
 
     private bool TryReserve(long length)
@@ -110,5 +89,5 @@ internal sealed class RecycledFiles
         Interlocked.Decrement(ref _count);
     }
 
-    private string NewName() => Path.Combine(_folder, Guid.NewGuid().ToString("N") + Extension);
+    private string NewName() => Path.Combine(_folder, Guid.NewGuid().ToString("N") + SlotScan.Extension);
 }

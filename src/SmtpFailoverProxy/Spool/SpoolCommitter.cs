@@ -3,12 +3,15 @@ using System.Collections.Concurrent;
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
-/// Group commit: messages finished at the same moment share one sync. A session hands over its written
-/// file and waits; one runner at a time takes every file waiting and makes them durable in the queue:
-/// with <see cref="SpoolSyncMode.FileSystem"/>, renames then one <c>syncfs</c>; with
-/// <see cref="SpoolSyncMode.PerFile"/>, one <c>fsync</c> per file, the renames, one <c>fsync</c> of the
-/// queue folder. Only then are the sessions released to answer 250. Alone, a message pays what it always paid;
-/// under load, a group holds as many messages as sessions were waiting, and the syncs are shared.
+/// Group commit: messages finished at the same moment share one sync. A session hands over its slot,
+/// written with its header saying queued, and waits; one runner at a time takes every slot waiting and
+/// makes them durable: with <see cref="SpoolSyncMode.FileSystem"/>, one <c>syncfs</c>; with
+/// <see cref="SpoolSyncMode.PerFile"/>, one <c>fdatasync</c> per slot, then one <c>fsync</c> of the
+/// slots' folder when a slot's name may not be on disk yet (a new slot). A group of one slot whose name
+/// is on disk gets its <c>fdatasync</c> in either mode: it waits for that file alone, where syncfs waits
+/// for whatever else the file system holds. Only then are the sessions released to answer 250. No
+/// rename, no truncation: a slot written over in place leaves the sync only data to write. Under load,
+/// a group holds as many messages as sessions were waiting, and the sync is shared.
 /// </summary>
 internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null, Func<string, bool>? tryFlushFileSystem = null)
 {
@@ -34,12 +37,13 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
     }
 
     /// <summary>
-    /// Completes when the file, already written and flushed to the OS, is durable under
-    /// <paramref name="finalPath"/>; takes ownership of <paramref name="file"/> and closes it.
+    /// Completes when the slot, already written and flushed to the OS, is durable; takes ownership of
+    /// <paramref name="file"/> and closes it. On failure the slot is marked free again.
+    /// <paramref name="nameDurable"/>: the slot's name is known to be on disk already.
     /// </summary>
-    public Task CommitAsync(FileStream file, string workPath, string finalPath)
+    public Task CommitAsync(FileStream file, bool nameDurable)
     {
-        var commit = new PendingCommit(file, workPath, finalPath);
+        var commit = new PendingCommit(file, nameDurable);
         _pending.Enqueue(commit);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
@@ -114,135 +118,55 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
 
     private void CommitGroup(List<PendingCommit> group)
     {
-        if (mode == SpoolSyncMode.FileSystem && CommitWithOneSync(group)) return;
-        CommitFileByFile(group);
-    }
-
-    /// <summary>
-    /// Renames every file into the queue, then one <c>syncfs</c> makes bytes and names durable together:
-    /// one wait for the disk per group. A crash before the sync may leave a name whose bytes did not all
-    /// reach the disk; the checksum in the file (<see cref="SpoolFile"/>) tells, and none of these was
-    /// acknowledged. False, with nothing done, where syncfs is not available.
-    /// </summary>
-    private bool CommitWithOneSync(List<PendingCommit> group)
-    {
-        if (!DirectorySync.CanFlushFileSystem) return false;
-        var renamed = new List<PendingCommit>(group.Count);
-        foreach (var commit in group)
-        {
-            try
-            {
-                FileRename.Move(commit.WorkPath, commit.FinalPath); // Open files rename on Linux.
-                renamed.Add(commit);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                commit.File.Dispose();
-                commit.Fail(ex);
-            }
-        }
-
-        if (renamed.Count == 0) return true;
         try
         {
-            if (!_tryFlushFileSystem(directories.Queue))
+            if (group is [{ NameDurable: true } alone])
             {
-                // syncfs was refused just now (a seccomp profile): sync these file by file.
-                foreach (var commit in renamed) commit.File.Flush(flushToDisk: true);
-                DirectorySync.Flush(directories.Queue);
+                DataSync.Flush(alone.File);
+            }
+            else if (mode != SpoolSyncMode.FileSystem || !_tryFlushFileSystem(directories.Slots))
+            {
+                // PerFile, or syncfs is missing or was refused just now (a seccomp profile).
+                foreach (var commit in group) DataSync.Flush(commit.File);
+                if (group.Exists(commit => !commit.NameDurable)) DirectorySync.Flush(directories.Slots);
             }
         }
         catch (IOException ex)
         {
-            BackOut(renamed, ex);
-            return true;
+            BackOut(group, ex);
+            return;
         }
 
-        foreach (var commit in renamed)
+        foreach (var commit in group)
         {
             commit.File.Dispose();
             commit.Completion.TrySetResult();
         }
-
-        return true;
     }
 
-    /// <summary>fsync of each file, then the renames, then one fsync of the queue folder.</summary>
-    private void CommitFileByFile(List<PendingCommit> group)
+    /// <summary>Not durable, so not accepted: marked free, or a restart would deliver what the client retries.</summary>
+    private static void BackOut(List<PendingCommit> group, IOException failure)
     {
-        // 1. The bytes, durable before any name in the queue points at them.
-        Exception? syncFailure = null;
-        try
-        {
-            foreach (var commit in group) commit.File.Flush(flushToDisk: true);
-        }
-        catch (IOException ex)
-        {
-            syncFailure = ex;
-        }
-
-        // 2. The names (closed first: Windows cannot rename an open file).
-        var renamed = new List<PendingCommit>(group.Count);
         foreach (var commit in group)
         {
-            commit.File.Dispose();
-            if (syncFailure is not null)
-            {
-                commit.Fail(syncFailure);
-                continue;
-            }
-
             try
             {
-                FileRename.Move(commit.WorkPath, commit.FinalPath);
-                renamed.Add(commit);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                commit.Fail(ex);
-            }
-        }
-
-        if (renamed.Count == 0) return;
-
-        // 3. The queue folder, once for the whole group.
-        try
-        {
-            DirectorySync.Flush(directories.Queue);
-        }
-        catch (IOException ex)
-        {
-            BackOut(renamed, ex);
-            return;
-        }
-
-        foreach (var commit in renamed) commit.Completion.TrySetResult();
-    }
-
-    /// <summary>Not durable, so not accepted: out of the queue, or a restart would deliver what the client retries.</summary>
-    private static void BackOut(List<PendingCommit> renamed, IOException failure)
-    {
-        foreach (var commit in renamed)
-        {
-            commit.File.Dispose();
-            try
-            {
-                FileRename.Move(commit.FinalPath, commit.WorkPath);
+                SpoolFile.MarkFree(commit.File.SafeFileHandle);
             }
             catch (IOException)
             {
                 // Stays queued: delivered at the next start as well as retried by the client (at-least-once).
             }
 
+            commit.File.Dispose();
             commit.Fail(failure);
         }
     }
 
-    private sealed class PendingCommit(FileStream file, string workPath, string finalPath)
+    private sealed class PendingCommit(FileStream file, bool nameDurable)
     {
         public FileStream File { get; } = file;
-        public string WorkPath { get; } = workPath;
-        public string FinalPath { get; } = finalPath;
+        public bool NameDurable { get; } = nameDurable;
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Fail(Exception ex) => Completion.TrySetException(ex as IOException ?? new IOException("Spool commit failed: " + ex.Message, ex));

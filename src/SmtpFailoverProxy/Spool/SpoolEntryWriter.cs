@@ -4,10 +4,10 @@ using System.IO.Hashing;
 namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
-/// Writes one incoming message into a file of <c>free/</c> (a recycled one when there is one);
-/// <see cref="CommitAsync"/> makes it durable and visible to delivery, <see cref="Dispose"/> without
-/// commit throws it away. A message that fits in the write buffer is also handed to delivery in memory
-/// (<see cref="CommittedMessages"/>).
+/// Writes one incoming message into a free slot (a recycled file when there is one, see <see cref="RecycledFiles"/>);
+/// <see cref="CommitAsync"/> makes it durable and queued, <see cref="Dispose"/> without commit gives the
+/// slot back. A message that fits in the write buffer is written in one go at commit, header included,
+/// and also handed to delivery in memory (<see cref="CommittedMessages"/>).
 /// </summary>
 internal sealed class SpoolEntryWriter : IDisposable
 {
@@ -16,13 +16,14 @@ internal sealed class SpoolEntryWriter : IDisposable
     // Our own buffer, from the pool: FileStream's would be a fresh 64 KB array for every message.
     private const int BufferSize = 64 * 1024;
 
-    private readonly SpoolDirectories _directories;
     private readonly RecycledFiles _recycled;
     private readonly SpoolCommitter _committer;
     private readonly CommittedMessages _committedMessages;
+    private readonly QueuedSlots _queued;
     private readonly XxHash3 _checksum = new();
-    private readonly string _workPath;
+    private readonly string _path;
     private readonly FileStream _file;
+    private readonly bool _durable;
     private readonly long _recycledLength;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
@@ -30,17 +31,20 @@ internal sealed class SpoolEntryWriter : IDisposable
     private bool _handedOver;
     private bool _committed;
 
-    internal SpoolEntryWriter(SpoolDirectories directories, RecycledFiles recycled, SpoolCommitter committer, CommittedMessages committedMessages, MessageEnvelope envelope)
+    internal SpoolEntryWriter(RecycledFiles recycled, SpoolCommitter committer, CommittedMessages committedMessages, QueuedSlots queued, MessageEnvelope envelope)
     {
-        _directories = directories;
         _recycled = recycled;
         _committer = committer;
         _committedMessages = committedMessages;
+        _queued = queued;
         Envelope = envelope;
-        (_workPath, var reused) = recycled.Take();
-        _file = new FileStream(_workPath, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-        _recycledLength = reused ? _file.Length : 0;
-        Write(SpoolFile.Magic);
+        (_path, var reused, _durable) = recycled.Take();
+        _file = new FileStream(_path, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        _recycledLength = _file.Length;
+        // Free until commit writes it again: a crash meanwhile leaves a slot that holds nothing.
+        Span<byte> header = stackalloc byte[SpoolFile.HeaderLength];
+        SpoolFile.WriteHeader(header, envelope.QueueId, 0, queued: false);
+        WriteUnchecked(header);
     }
 
     public MessageEnvelope Envelope { get; private set; }
@@ -83,8 +87,9 @@ internal sealed class SpoolEntryWriter : IDisposable
 
     /// <summary>
     /// Writes the envelope (<paramref name="final"/> when what was learnt while receiving changed it) and
-    /// hands the file to the group commit (see <see cref="SpoolCommitter"/>). When this completes, the
-    /// message survives a crash or power loss under its name in the queue; only then may the client hear 250.
+    /// the header that marks the slot queued, and hands the file to the group commit (see
+    /// <see cref="SpoolCommitter"/>). When this completes, the message survives a crash or power loss and
+    /// is queued; only then may the client hear 250. Returns the slot's path.
     /// </summary>
     public async Task<string> CommitAsync(MessageEnvelope? final = null)
     {
@@ -95,20 +100,33 @@ internal sealed class SpoolEntryWriter : IDisposable
         }
 
         // Still all in the buffer: delivery gets the bytes from here instead of reading the file back.
-        var content = _flushed ? null : _buffer.AsSpan(SpoolFile.Magic.Length, _buffered - SpoolFile.Magic.Length).ToArray();
+        var content = _flushed ? null : _buffer.AsSpan(SpoolFile.HeaderLength, _buffered - SpoolFile.HeaderLength).ToArray();
         WriteUnchecked(SpoolFile.Trailer(Envelope, _checksum));
-        FlushBuffer();
-        ReturnBuffer();
-        // A recycled file may be longer than this message: cut off the rest of the one before.
-        if (_file.Position < _recycledLength) _file.SetLength(_file.Position);
-        var finalPath = _directories.MessagePath(Envelope.QueueId);
-        var fileLength = _file.Position;
-        _handedOver = true;
-        await _committer.CommitAsync(_file, _workPath, finalPath);
-        _committed = true;
-        if (content is not null) _committedMessages.TryAdd(Envelope, finalPath, fileLength, content);
+        var end = _file.Position + _buffered;
+        if (!_flushed)
+        {
+            // One write: the header at the buffer's start, then the message and its trailer.
+            SpoolFile.WriteHeader(_buffer.AsSpan(0, SpoolFile.HeaderLength), Envelope.QueueId, end, queued: true);
+            FlushBuffer();
+        }
+        else
+        {
+            FlushBuffer();
+            Span<byte> header = stackalloc byte[SpoolFile.HeaderLength];
+            SpoolFile.WriteHeader(header, Envelope.QueueId, end, queued: true);
+            RandomAccess.Write(_file.SafeFileHandle, header, 0);
+        }
 
-        return finalPath;
+        ReturnBuffer();
+        // Never cut shorter: a truncation would be metadata for the sync to write. The record's end is in the header.
+        var fileLength = Math.Max(end, _recycledLength);
+        _handedOver = true;
+        await _committer.CommitAsync(_file, _durable);
+        _committed = true;
+        _queued.Add(Envelope.QueueId, _path);
+        if (content is not null) _committedMessages.TryAdd(Envelope, _path, fileLength, content);
+
+        return _path;
     }
 
     private void FlushBuffer()
@@ -129,12 +147,12 @@ internal sealed class SpoolEntryWriter : IDisposable
     public void Dispose()
     {
         ReturnBuffer();
-        if (_committed) return; // The committer closed the file and renamed it into the queue.
+        if (_committed) return; // The committer closed the file; it is queued.
         long length;
         try
         {
             // After a failed commit the committer has closed the file: ask the file system.
-            length = _handedOver ? new FileInfo(_workPath).Length : _file.Length;
+            length = _handedOver ? new FileInfo(_path).Length : _file.Length;
         }
         catch (IOException)
         {
@@ -144,11 +162,11 @@ internal sealed class SpoolEntryWriter : IDisposable
         _file.Dispose();
         try
         {
-            _recycled.Return(_workPath, length);
+            _recycled.Return(_path, length, _durable);
         }
         catch (IOException)
         {
-            // Left in free/, where anything is garbage, reused or swept at the next start.
+            // Left in slots/ marked free (or never written), reused at the next start.
         }
     }
 }

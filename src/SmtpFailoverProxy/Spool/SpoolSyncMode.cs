@@ -1,15 +1,15 @@
 namespace SmtpFailoverProxy.Spool;
 
-/// <summary>How a group commit makes its messages durable.</summary>
+/// <summary>How a group commit makes its messages durable (a message alone, in a slot used before, gets one <c>fdatasync</c> either way).</summary>
 public enum SpoolSyncMode
 {
     /// <summary>
-    /// The group's renames into the queue, then one <c>syncfs</c> of the spool's file system (Linux; elsewhere,
-    /// or where syncfs is denied, the same as <see cref="PerFile"/>): one wait for the disk per group, the
-    /// cheapest when the spool has its file system to itself.
+    /// One <c>syncfs</c> of the spool's file system per group (Linux; elsewhere, or where syncfs is denied,
+    /// the same as <see cref="PerFile"/>): one wait for the disk per group, the cheapest when the spool has
+    /// its file system to itself.
     /// </summary>
     FileSystem,
 
-    /// <summary>One <c>fsync</c> per message file: touches nothing else on a shared, busy file system.</summary>
+    /// <summary>One <c>fdatasync</c> per slot, and the slots' folder when a slot is new: touches nothing else on a shared, busy file system.</summary>
     PerFile,
 }

@@ -13,9 +13,9 @@ public sealed class StorageFullTests
     public async Task Full_disk_gets_452_4_3_1_the_session_continues_and_the_next_message_is_taken_once_there_is_room()
     {
         var settings = ProxyProcess.DeliveringToMailbox();
-        var free = Path.Combine(settings["Spool:Path"], "free");
-        Directory.CreateDirectory(free);
-        var full = Path.Combine(free, "0000.free");
+        var slots = Path.Combine(settings["Spool:Path"], "slots");
+        Directory.CreateDirectory(slots);
+        var full = Path.Combine(slots, "0000.slot");
         File.CreateSymbolicLink(full, "/dev/full");
         using var proxy = await ProxyProcess.StartAsync(settings);
         await using var client = await SmtpTestClient.ConnectAsync(proxy.SmtpPort);

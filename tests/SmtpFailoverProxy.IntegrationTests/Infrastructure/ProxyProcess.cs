@@ -21,11 +21,26 @@ internal sealed class ProxyProcess : IDisposable
     public int AdminPort => int.Parse(_settings["Admin:Listen"].Split(':')[1]);
     public string WorkDirectory => _settings["__WorkDirectory"];
     public string SpoolQueue => Path.Combine(_settings["Spool:Path"], "queue");
+    public string SpoolSlots => Path.Combine(_settings["Spool:Path"], "slots");
     public string Output => _process.Output;
     public int ProcessId => _process.Id;
 
-    /// <summary>Messages still in the spool.</summary>
-    public int QueuedCount => Directory.Exists(SpoolQueue) ? Directory.EnumerateFiles(SpoolQueue, "*.msg").Count() : 0;
+    /// <summary>Messages still in the spool, as the disk says: slots whose header starts <c>SFP4 Q</c>.</summary>
+    public int QueuedCount => Directory.Exists(SpoolSlots) ? Directory.EnumerateFiles(SpoolSlots, "*.slot").Count(IsQueued) : 0;
+
+    private static bool IsQueued(string slot)
+    {
+        var start = new byte[6];
+        try
+        {
+            using var file = new FileStream(slot, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length && start.AsSpan().SequenceEqual("SFP4 Q"u8);
+        }
+        catch (IOException)
+        {
+            return false; // Gone, or locked by the proxy while a message is received into it: not queued yet.
+        }
+    }
 
     /// <summary>Defaults for tests: free ports, a fresh spool, short retries.</summary>
     public static Dictionary<string, string> DefaultSettings()

@@ -15,6 +15,7 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sfp-unit", Guid.NewGuid().ToString("N"));
+    private readonly MessageSpool _spool;
     private readonly Pipe _toServer = new();
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -29,7 +30,8 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
             MinDataRate = 1000, MinDataRateGrace = TimeSpan.FromSeconds(30),
         };
         _queue = new DeliveryQueue(_time);
-        var session = new SmtpSession(new DuplexPipe(_toServer.Reader, _toClient.Writer), System.Net.IPAddress.Loopback, options, new MessageSpool(_root, _time), _queue, new SmtpFailoverProxy.Routing.MailClassifier(new MailClassOptions()), new SmtpFailoverProxy.Security.SmtpSecurityPolicy(options, _time), false,
+        _spool = new MessageSpool(_root, _time);
+        var session = new SmtpSession(new DuplexPipe(_toServer.Reader, _toClient.Writer), System.Net.IPAddress.Loopback, options, _spool, _queue, new SmtpFailoverProxy.Routing.MailClassifier(new MailClassOptions()), new SmtpFailoverProxy.Security.SmtpSecurityPolicy(options, _time), false,
             _time, NullLogger.Instance, _shutdown.Token, CancellationToken.None);
         _session = Task.Run(session.RunAsync);
     }
@@ -65,7 +67,7 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
 
         Assert.StartsWith("421 4.4.2", await AdvanceUntilReplyAsync(TimeSpan.FromMinutes(3)));
         Assert.False(_queue.Ready.TryRead(out _));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "queue")));
+        Assert.Empty(_spool.ListQueued());
     }
 
     [Fact]
@@ -83,7 +85,7 @@ public sealed class SmtpSessionTimeoutTests : IDisposable
         await SendAsync("b\r\n"); // 40 s for a few octets: far below 1000 octets/s
 
         Assert.StartsWith("421 4.4.2 Data rate too low", await ReadAsync());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "queue")));
+        Assert.Empty(_spool.ListQueued());
     }
 
     [Fact]

@@ -6,7 +6,7 @@ public sealed class MessageSpoolTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sfp-unit", Guid.NewGuid().ToString("N"));
 
-    private string Free => Path.Combine(_root, "free");
+    private string Slots => Path.Combine(_root, "slots");
     private string Queue => Path.Combine(_root, "queue");
 
     private static MessageEnvelope Envelope(string id) =>
@@ -64,21 +64,57 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Delivered_file_is_written_over_by_the_next_message_which_reads_back_exactly()
+    public async Task Delivered_slot_is_written_over_in_place_by_the_next_message_which_reads_back_exactly_after_a_restart_too()
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
         var first = await AcceptAsync(spool, System.Text.Encoding.ASCII.GetBytes("Subject: long\r\n\r\n" + new string('a', 5000) + "\r\n"));
         spool.Remove(spool.Load(first)!);
         Assert.Equal(1, spool.RecycledCount);
-        var kept = Assert.Single(Directory.EnumerateFiles(Free));
+        var kept = Assert.Single(Directory.EnumerateFiles(Slots));
+        var keptLength = new FileInfo(kept).Length;
 
         var second = await AcceptAsync(spool, "Subject: short\r\n\r\nb\r\n"u8.ToArray());
 
         Assert.Equal(0, spool.RecycledCount);
-        Assert.Empty(Directory.EnumerateFiles(Free));
-        Assert.False(File.Exists(kept));
+        Assert.Equal([kept], Directory.EnumerateFiles(Slots));
+        Assert.Equal(keptLength, new FileInfo(kept).Length); // never cut shorter: the old bytes stay behind the record
         Assert.Equal([second], spool.ListQueued());
         Assert.Equal("Subject: short\r\n\r\nb\r\n"u8.ToArray(), ReadContent(spool, second));
+        var restarted = new MessageSpool(_root, TimeProvider.System);
+        Assert.Equal([second], restarted.ListQueued());
+        Assert.Equal("Subject: short\r\n\r\nb\r\n"u8.ToArray(), ReadContent(restarted, second));
+    }
+
+    [Fact]
+    public async Task Delivered_message_is_marked_free_on_disk_and_a_restart_neither_lists_nor_loses_its_slot()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var delivered = await AcceptAsync(spool, "Subject: done\r\n"u8.ToArray());
+        var waiting = await AcceptAsync(spool, "Subject: waiting\r\n"u8.ToArray());
+        var slot = spool.Load(delivered)!.Path;
+
+        spool.Remove(spool.Load(delivered)!);
+
+        Assert.Equal((byte)'F', File.ReadAllBytes(slot)[SpoolFile.StateOffset]);
+        var restarted = new MessageSpool(_root, TimeProvider.System); // as after kill -9: nothing but the disk
+        Assert.Equal([waiting], restarted.ListQueued());
+        Assert.Equal(1, restarted.RecycledCount);
+        Assert.Equal("Subject: waiting\r\n"u8.ToArray(), ReadContent(restarted, waiting));
+    }
+
+    [Fact]
+    public async Task Slot_freed_last_is_written_first()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var a = await AcceptAsync(spool, "Subject: a\r\n"u8.ToArray());
+        var b = await AcceptAsync(spool, "Subject: b\r\n"u8.ToArray());
+        var slotOfB = spool.Load(b)!.Path;
+        spool.Remove(spool.Load(a)!);
+        spool.Remove(spool.Load(b)!);
+
+        var next = await AcceptAsync(spool, "Subject: next\r\n"u8.ToArray());
+
+        Assert.Equal(slotOfB, spool.Load(next)!.Path);
     }
 
     [Theory]
@@ -121,7 +157,7 @@ public sealed class MessageSpoolTests : IDisposable
         spool.Remove(spool.Load(id)!);
 
         Assert.Equal(0, spool.RecycledCount);
-        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.Empty(Directory.EnumerateFiles(Slots));
         Assert.Empty(Directory.EnumerateFiles(Queue));
     }
 
@@ -132,47 +168,41 @@ public sealed class MessageSpoolTests : IDisposable
         using (var entry = spool.Begin(Envelope(QueueId.New(TimeProvider.System))))
         {
             entry.Write("Subject: x\r\n"u8);
+            entry.Write(new byte[100_000]); // past the buffer: on disk, under a header that says free
         }
 
         Assert.Empty(spool.ListQueued());
         Assert.Equal(1, spool.RecycledCount);
-        Assert.Single(Directory.EnumerateFiles(Free));
+        Assert.Single(Directory.EnumerateFiles(Slots));
+        Assert.Empty(new MessageSpool(_root, TimeProvider.System).ListQueued());
     }
 
     [Fact]
-    public async Task Commit_whose_file_vanished_fails_alone_and_the_others_of_its_group_are_queued()
-    {
-        var spool = new MessageSpool(_root, TimeProvider.System);
-        var doomed = spool.Begin(Envelope(QueueId.New(TimeProvider.System)));
-        doomed.Write("Subject: doomed\r\n"u8);
-        File.Delete(Assert.Single(Directory.EnumerateFiles(Free)));
-
-        var failed = doomed.CommitAsync();
-        var others = Enumerable.Range(0, 5).Select(_ => AcceptAsync(spool, "Subject: fine\r\n"u8.ToArray())).ToArray();
-
-        await Assert.ThrowsAnyAsync<IOException>(() => failed);
-        doomed.Dispose();
-        var ids = await Task.WhenAll(others);
-        Assert.Equal(ids.Order(StringComparer.Ordinal), spool.ListQueued());
-    }
-
-    [Fact]
-    public void Start_removes_what_a_crash_left_half_done_and_keeps_free_files_for_reuse()
+    public void Start_removes_what_a_crash_left_half_done_keeps_free_slots_for_reuse_and_moves_a_broken_queued_header_aside()
     {
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
         Directory.CreateDirectory(Queue);
-        Directory.CreateDirectory(Free);
+        Directory.CreateDirectory(Slots);
+        Directory.CreateDirectory(Path.Combine(_root, "free"));
         File.WriteAllText(Path.Combine(_root, "tmp", "HALF.state"), "partial");
         File.WriteAllText(Path.Combine(Queue, "0123456789ABCDEF0123456789ABCDEF.state"), "{}");
-        for (var i = 0; i < 30; i++) File.WriteAllText(Path.Combine(Free, $"{i:D4}.free"), "half a message"); // 14 bytes
-        File.WriteAllText(Path.Combine(Free, "stray.txt"), "?");
+        File.WriteAllText(Path.Combine(_root, "free", "old.free"), "an earlier version's recycled file");
+        for (var i = 0; i < 30; i++) File.WriteAllText(Path.Combine(Slots, $"{i:D4}.slot"), "half a message"); // 14 bytes
+        File.WriteAllText(Path.Combine(Slots, "stray.txt"), "?");
+        var broken = Path.Combine(Slots, "broken.slot");
+        File.WriteAllText(broken, "SFP4 Q not a queue id and no end at all, but queued\n...");
 
         var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 20 * 14 + 13);
 
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
         Assert.Empty(Directory.EnumerateFiles(Queue));
+        Assert.False(Directory.Exists(Path.Combine(_root, "free")));
         Assert.Equal((20, 20 * 14L), (spool.RecycledCount, spool.RecycledBytes));
-        Assert.Equal(20, Directory.EnumerateFiles(Free).Count());
+        Assert.Equal(20, Directory.EnumerateFiles(Slots).Count());
+        Assert.Empty(spool.ListQueued());
+        var moved = Assert.Single(spool.QuarantinedAtStart);
+        Assert.Equal(Path.Combine(_root, "corrupt", "broken.slot"), moved);
+        Assert.StartsWith("SFP4 Q not a queue id", File.ReadAllText(moved));
     }
 
     [Fact]
@@ -188,10 +218,10 @@ public sealed class MessageSpoolTests : IDisposable
         foreach (var id in ids) spool.Remove(spool.Load(id)!);
 
         Assert.Equal((3, 3 * fileLength), (spool.RecycledCount, spool.RecycledBytes));
-        Assert.Equal(3, Directory.EnumerateFiles(Free).Count());
+        Assert.Equal(3, Directory.EnumerateFiles(Slots).Count());
         for (var i = 0; i < 3; i++) await AcceptAsync(spool, content);
         Assert.Equal((0, 0L), (spool.RecycledCount, spool.RecycledBytes));
-        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.Equal(3, Directory.EnumerateFiles(Slots).Count());
         Assert.Equal(3, spool.ListQueued().Count);
     }
 
@@ -220,7 +250,7 @@ public sealed class MessageSpoolTests : IDisposable
         spool.Remove(spool.Load(id)!);
 
         Assert.Equal(0, spool.RecycledCount);
-        Assert.Empty(Directory.EnumerateFiles(Free));
+        Assert.Empty(Directory.EnumerateFiles(Slots));
         Assert.Empty(Directory.EnumerateFiles(Queue));
     }
 
@@ -252,7 +282,8 @@ public sealed class MessageSpoolTests : IDisposable
         reloaded.Remove(reloaded.Load(id)!);
         Assert.Null(reloaded.Load(id));
         Assert.Empty(Directory.EnumerateFiles(Queue));
-        Assert.Single(Directory.EnumerateFiles(Free));
+        Assert.Single(Directory.EnumerateFiles(Slots));
+        Assert.Equal(1, reloaded.RecycledCount);
     }
 
     [Fact]
@@ -278,8 +309,9 @@ public sealed class MessageSpoolTests : IDisposable
     [InlineData("envelope")]
     public async Task File_found_at_start_whose_bytes_do_not_match_its_checksum_is_refused(string damaged)
     {
-        var id = await AcceptAsync(new MessageSpool(_root, TimeProvider.System), "Subject: x\r\n\r\nbody\r\n"u8.ToArray());
-        var path = Path.Combine(Queue, id + SpoolFile.Extension);
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = await AcceptAsync(spool, "Subject: x\r\n\r\nbody\r\n"u8.ToArray());
+        var path = spool.Load(id)!.Path;
         var bytes = File.ReadAllBytes(path);
         var at = damaged == "message" ? Array.IndexOf(bytes, (byte)'b') : Array.LastIndexOf(bytes, (byte)'@');
         bytes[at] ^= 0x20; // what a torn write leaves: the right length, some old bytes
@@ -292,35 +324,63 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Recycled_file_whose_new_message_never_reached_the_disk_is_refused_not_delivered_again()
+    public async Task Slot_whose_new_header_reached_the_disk_but_not_its_bytes_is_refused_not_delivered_again()
     {
-        // Renamed into the queue, then a crash before the sync: the name is on disk, the bytes are still
-        // those of the delivered message the file held before, whole and with a good checksum.
+        // The new message's header on disk, then a crash before the rest: the bytes are still those of the
+        // delivered message the slot held before, whole and with a good checksum.
         var spool = new MessageSpool(_root, TimeProvider.System);
         var delivered = await AcceptAsync(spool, "Subject: old\r\n\r\nold\r\n"u8.ToArray());
-        var newId = QueueId.New(TimeProvider.System);
-        File.Copy(Path.Combine(Queue, delivered + SpoolFile.Extension), Path.Combine(Queue, newId + SpoolFile.Extension));
+        var slot = spool.Load(delivered)!.Path;
+        var header = File.ReadAllBytes(slot)[..SpoolFile.HeaderLength];
         spool.Remove(spool.Load(delivered)!);
+        var newId = QueueId.New(TimeProvider.System);
+        SpoolFile.WriteHeader(header, newId, SpoolFile.ReadHeader(header)!.End, queued: true);
+        using (var file = File.OpenWrite(slot)) file.Write(header);
 
         var restarted = new MessageSpool(_root, TimeProvider.System);
 
+        Assert.Equal([newId], restarted.ListQueued());
         var ex = Assert.Throws<InvalidDataException>(() => restarted.Load(newId));
         Assert.Contains(delivered, ex.Message);
     }
 
     [Fact]
-    public async Task File_found_at_start_intact_loads_and_one_of_the_previous_layout_without_checksum_too()
+    public async Task Slot_whose_header_promises_more_bytes_than_reached_the_disk_is_refused()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = await AcceptAsync(spool, "Subject: x\r\n\r\nbody\r\n"u8.ToArray());
+        var slot = spool.Load(id)!.Path;
+        using (var file = new FileStream(slot, FileMode.Open)) file.SetLength(file.Length - 10);
+
+        var ex = Assert.Throws<InvalidDataException>(() => new MessageSpool(_root, TimeProvider.System).Load(id));
+        Assert.Contains("shorter than its header says", ex.Message);
+    }
+
+    [Fact]
+    public async Task Slot_found_at_start_intact_loads_and_files_of_the_earlier_layouts_in_queue_are_delivered_and_removed()
     {
         var id = await AcceptAsync(new MessageSpool(_root, TimeProvider.System), "Subject: new\r\n\r\nnew\r\n"u8.ToArray());
-        var oldId = QueueId.New(TimeProvider.System);
-        var json = System.Text.Json.JsonSerializer.Serialize(Envelope(oldId));
-        File.WriteAllText(Path.Combine(Queue, oldId + SpoolFile.Extension), $"SFP2\nSubject: old\r\n\r\nold\r\n\n{json}\n{json.Length:D10}\n");
+        var uncheckedId = QueueId.New(TimeProvider.System);
+        var json = System.Text.Json.JsonSerializer.Serialize(Envelope(uncheckedId));
+        File.WriteAllText(Path.Combine(Queue, uncheckedId + SpoolFile.Extension), $"SFP2\nSubject: old\r\n\r\nold\r\n\n{json}\n{json.Length:D10}\n");
+        var checkedId = QueueId.New(TimeProvider.System);
+        json = System.Text.Json.JsonSerializer.Serialize(Envelope(checkedId));
+        var body = $"SFP3\nSubject: sfp3\r\n\r\nsfp3\r\n\n{json}\n";
+        var hash = System.IO.Hashing.XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(body));
+        File.WriteAllText(Path.Combine(Queue, checkedId + SpoolFile.Extension), $"{body}{json.Length:D10} {hash:x16}\n");
 
         var restarted = new MessageSpool(_root, TimeProvider.System);
 
+        Assert.Equal(new[] { id, uncheckedId, checkedId }.Order(StringComparer.Ordinal), restarted.ListQueued());
+        Assert.Equal(3, restarted.Count);
         Assert.Equal("Subject: new\r\n\r\nnew\r\n"u8.ToArray(), ReadContent(restarted, id));
-        Assert.Equal("Subject: old\r\n\r\nold\r\n"u8.ToArray(), ReadContent(restarted, oldId));
-        Assert.Equal(["a@example.com"], restarted.Load(oldId)!.Envelope.Recipients);
+        Assert.Equal("Subject: old\r\n\r\nold\r\n"u8.ToArray(), ReadContent(restarted, uncheckedId));
+        Assert.Equal("Subject: sfp3\r\n\r\nsfp3\r\n"u8.ToArray(), ReadContent(restarted, checkedId));
+        Assert.Equal(["a@example.com"], restarted.Load(uncheckedId)!.Envelope.Recipients);
+        restarted.Remove(restarted.Load(uncheckedId)!);
+        restarted.Remove(restarted.Load(checkedId)!);
+        Assert.Empty(Directory.EnumerateFiles(Queue));
+        Assert.Equal([id], restarted.ListQueued());
     }
 
     [Fact]
@@ -328,7 +388,7 @@ public sealed class MessageSpoolTests : IDisposable
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
         var id = await AcceptAsync(spool, "Subject: x\r\n\r\nbody\r\n"u8.ToArray());
-        File.WriteAllBytes(Path.Combine(Queue, id + SpoolFile.Extension), "not read"u8.ToArray());
+        File.WriteAllBytes(Assert.Single(Directory.EnumerateFiles(Slots)), "not read"u8.ToArray());
 
         var first = spool.Load(id)!;
 
