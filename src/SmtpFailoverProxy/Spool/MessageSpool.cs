@@ -10,12 +10,13 @@ namespace SmtpFailoverProxy.Spool;
 /// until <see cref="Remove"/> marks its slot free. Messages queued by earlier versions, one file each in
 /// <c>queue/</c>, are delivered and removed the same way.
 /// </summary>
-internal sealed class MessageSpool
+internal sealed class MessageSpool : IDisposable
 {
     private readonly SpoolDirectories _directories;
     private readonly TimeProvider _timeProvider;
     private readonly SpoolCommitter _committer;
     private readonly RecycledFiles _recycled;
+    private readonly SlotHandles _handles = new();
     private readonly QueuedSlots _queued;
     // Which messages have a state file (few: only those with an attempt behind them), so the hot path
     // never asks the file system about the others. This process is the spool's only writer.
@@ -46,7 +47,7 @@ internal sealed class MessageSpool
 
         QuarantinedAtStart = contents.Slots.Quarantined;
         _committer = new SpoolCommitter(_directories, syncMode);
-        _recycled = new RecycledFiles(_directories.Slots, contents.Slots.Free, recycleBytes);
+        _recycled = new RecycledFiles(_directories.Slots, _handles, contents.Slots.Free, recycleBytes);
     }
 
     public string Root => _directories.Root;
@@ -56,6 +57,9 @@ internal sealed class MessageSpool
 
     /// <summary>Files of delivered messages waiting to be reused.</summary>
     internal int RecycledCount => _recycled.Count;
+
+    /// <summary>Slot handles kept open between uses (see <see cref="SlotHandles"/>).</summary>
+    internal int OpenSlotHandles => _handles.Count;
 
     /// <summary>Their bytes.</summary>
     internal long RecycledBytes => _recycled.Bytes;
@@ -78,7 +82,7 @@ internal sealed class MessageSpool
     }
 
     /// <summary>Starts writing a new message; see <see cref="SpoolEntryWriter"/>.</summary>
-    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_recycled, _committer, _committedMessages, _queued, envelope);
+    public SpoolEntryWriter Begin(MessageEnvelope envelope) => new(_recycled, _handles, _committer, _committedMessages, _queued, envelope);
 
     /// <summary>The ids of all queued messages, oldest first.</summary>
     public IReadOnlyList<string> ListQueued() =>
@@ -146,6 +150,7 @@ internal sealed class MessageSpool
         Directory.CreateDirectory(_directories.Corrupt);
         var target = Path.Combine(_directories.Corrupt, queueId + SpoolFile.Extension);
         var path = _queued.TryRemove(queueId, out var slot) ? slot : _directories.EarlierMessagePath(queueId);
+        _handles.Forget(path);
         FileRename.Move(path, target);
         _unverified.TryRemove(queueId, out _);
         _untouchedAttempts.TryRemove(queueId, out _);
@@ -190,7 +195,16 @@ internal sealed class MessageSpool
         {
             try
             {
-                SpoolFile.MarkFree(slot);
+                var handle = _handles.Take(slot);
+                try
+                {
+                    SpoolFile.MarkFree(handle);
+                }
+                finally
+                {
+                    _handles.Give(slot, handle);
+                }
+
                 _recycled.Return(slot, message.FileLength, durable: true);
             }
             catch (FileNotFoundException)
@@ -229,4 +243,7 @@ internal sealed class MessageSpool
             return null;
         }
     }
+
+    /// <summary>Closes the slots' kept handles.</summary>
+    public void Dispose() => _handles.Dispose();
 }

@@ -23,15 +23,20 @@ internal sealed class RecycledFiles
     public const long DefaultLimitBytes = 64L * 1024 * 1024;
 
     private readonly string _folder;
+    private readonly SlotHandles _handles;
     private readonly long _limitBytes;
     private readonly ConcurrentStack<(string Path, long Length, bool Durable)> _files = new();
     private long _bytes;
     private int _count;
 
-    /// <summary>The pool of <paramref name="folder"/>, holding the free slots found there at start.</summary>
-    public RecycledFiles(string folder, IEnumerable<(string Path, long Length)> free, long limitBytes = DefaultLimitBytes)
+    /// <summary>
+    /// The pool of <paramref name="folder"/>, holding the free slots found there at start; a slot deleted
+    /// has its kept handle in <paramref name="handles"/> closed first.
+    /// </summary>
+    public RecycledFiles(string folder, SlotHandles handles, IEnumerable<(string Path, long Length)> free, long limitBytes = DefaultLimitBytes)
     {
         _folder = folder;
+        _handles = handles;
         _limitBytes = limitBytes;
         // Found on disk, yet perhaps never synced since made: durable once a commit has synced the folder.
         foreach (var (path, length) in free) Return(path, length, durable: false);
@@ -44,19 +49,19 @@ internal sealed class RecycledFiles
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>
-    /// A slot to receive a message into: a kept one (<c>Reused</c>: it exists and has old bytes to write
-    /// over) or a new name in the folder. <c>Durable</c>: its name is known to be on disk, so syncing its
-    /// bytes is enough to commit it. It leaves the pool until <see cref="Return"/>.
+    /// A slot to receive a message into: a kept one (<c>Reused</c>: it exists and has <c>Length</c> bytes,
+    /// old ones to write over) or a new name in the folder. <c>Durable</c>: its name is known to be on
+    /// disk, so syncing its bytes is enough to commit it. It leaves the pool until <see cref="Return"/>.
     /// </summary>
-    public (string Path, bool Reused, bool Durable) Take()
+    public (string Path, long Length, bool Reused, bool Durable) Take()
     {
         if (_files.TryPop(out var file))
         {
             Release(file.Length);
-            return (file.Path, true, file.Durable);
+            return (file.Path, file.Length, true, file.Durable);
         }
 
-        return (NewName(), false, false);
+        return (NewName(), 0, false, false);
     }
 
     /// <summary>
@@ -66,8 +71,14 @@ internal sealed class RecycledFiles
     /// </summary>
     public void Return(string path, long length, bool durable)
     {
-        if (TryReserve(length)) _files.Push((path, length, durable));
-        else File.Delete(path);
+        if (TryReserve(length))
+        {
+            _files.Push((path, length, durable));
+            return;
+        }
+
+        _handles.Forget(path);
+        File.Delete(path);
     }
 
     private bool TryReserve(long length)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Win32.SafeHandles;
 
 namespace SmtpFailoverProxy.Spool;
 
@@ -37,11 +38,11 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
     }
 
     /// <summary>
-    /// Completes when the slot, already written and flushed to the OS, is durable; takes ownership of
-    /// <paramref name="file"/> and closes it. On failure the slot is marked free again.
-    /// <paramref name="nameDurable"/>: the slot's name is known to be on disk already.
+    /// Completes when the slot, already written to the OS through <paramref name="file"/>, is durable. On
+    /// failure the slot is marked free again. <paramref name="nameDurable"/>: the slot's name is known to
+    /// be on disk already. The handle stays the caller's, and open.
     /// </summary>
-    public Task CommitAsync(FileStream file, bool nameDurable)
+    public Task CommitAsync(SafeFileHandle file, bool nameDurable)
     {
         var commit = new PendingCommit(file, nameDurable);
         _pending.Enqueue(commit);
@@ -137,11 +138,7 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
             return;
         }
 
-        foreach (var commit in group)
-        {
-            commit.File.Dispose();
-            commit.Completion.TrySetResult();
-        }
+        foreach (var commit in group) commit.Completion.TrySetResult();
     }
 
     /// <summary>Not durable, so not accepted: marked free, or a restart would deliver what the client retries.</summary>
@@ -151,21 +148,20 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
         {
             try
             {
-                SpoolFile.MarkFree(commit.File.SafeFileHandle);
+                SpoolFile.MarkFree(commit.File);
             }
             catch (IOException)
             {
                 // Stays queued: delivered at the next start as well as retried by the client (at-least-once).
             }
 
-            commit.File.Dispose();
             commit.Fail(failure);
         }
     }
 
-    private sealed class PendingCommit(FileStream file, bool nameDurable)
+    private sealed class PendingCommit(SafeFileHandle file, bool nameDurable)
     {
-        public FileStream File { get; } = file;
+        public SafeFileHandle File { get; } = file;
         public bool NameDurable { get; } = nameDurable;
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Hashing;
+using Microsoft.Win32.SafeHandles;
 
 namespace SmtpFailoverProxy.Spool;
 
@@ -7,40 +8,51 @@ namespace SmtpFailoverProxy.Spool;
 /// Writes one incoming message into a free slot (a recycled file when there is one, see <see cref="RecycledFiles"/>);
 /// <see cref="CommitAsync"/> makes it durable and queued, <see cref="Dispose"/> without commit gives the
 /// slot back. A message that fits in the write buffer is written in one go at commit, header included,
-/// and also handed to delivery in memory (<see cref="CommittedMessages"/>).
+/// and also handed to delivery in memory (<see cref="CommittedMessages"/>). The slot's handle comes from
+/// <see cref="SlotHandles"/> and goes back there, open, for the next use of the slot.
 /// </summary>
 internal sealed class SpoolEntryWriter : IDisposable
 {
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
-    // Our own buffer, from the pool: FileStream's would be a fresh 64 KB array for every message.
+    // Our own buffer, from the pool.
     private const int BufferSize = 64 * 1024;
 
     private readonly RecycledFiles _recycled;
+    private readonly SlotHandles _handles;
     private readonly SpoolCommitter _committer;
     private readonly CommittedMessages _committedMessages;
     private readonly QueuedSlots _queued;
     private readonly XxHash3 _checksum = new();
     private readonly string _path;
-    private readonly FileStream _file;
+    private readonly SafeFileHandle _file;
     private readonly bool _durable;
     private readonly long _recycledLength;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
+    private long _position; // where the next write to the file goes
     private bool _flushed;
-    private bool _handedOver;
     private bool _committed;
 
-    internal SpoolEntryWriter(RecycledFiles recycled, SpoolCommitter committer, CommittedMessages committedMessages, QueuedSlots queued, MessageEnvelope envelope)
+    internal SpoolEntryWriter(RecycledFiles recycled, SlotHandles handles, SpoolCommitter committer, CommittedMessages committedMessages, QueuedSlots queued, MessageEnvelope envelope)
     {
         _recycled = recycled;
+        _handles = handles;
         _committer = committer;
         _committedMessages = committedMessages;
         _queued = queued;
         Envelope = envelope;
-        (_path, var reused, _durable) = recycled.Take();
-        _file = new FileStream(_path, reused ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-        _recycledLength = _file.Length;
+        (_path, _recycledLength, var reused, _durable) = recycled.Take();
+        try
+        {
+            _file = handles.Take(_path, reused ? FileMode.OpenOrCreate : FileMode.CreateNew);
+        }
+        catch
+        {
+            ReturnBuffer();
+            throw;
+        }
+
         // Free until commit writes it again: a crash meanwhile leaves a slot that holds nothing.
         Span<byte> header = stackalloc byte[SpoolFile.HeaderLength];
         SpoolFile.WriteHeader(header, envelope.QueueId, 0, queued: false);
@@ -64,7 +76,8 @@ internal sealed class SpoolEntryWriter : IDisposable
             FlushBuffer();
             if (bytes.Length >= buffer.Length)
             {
-                _file.Write(bytes);
+                RandomAccess.Write(_file, bytes, _position);
+                _position += bytes.Length;
                 _flushed = true;
                 return;
             }
@@ -102,7 +115,7 @@ internal sealed class SpoolEntryWriter : IDisposable
         // Still all in the buffer: delivery gets the bytes from here instead of reading the file back.
         var content = _flushed ? null : _buffer.AsSpan(SpoolFile.HeaderLength, _buffered - SpoolFile.HeaderLength).ToArray();
         WriteUnchecked(SpoolFile.Trailer(Envelope, _checksum));
-        var end = _file.Position + _buffered;
+        var end = _position + _buffered;
         if (!_flushed)
         {
             // One write: the header at the buffer's start, then the message and its trailer.
@@ -114,15 +127,15 @@ internal sealed class SpoolEntryWriter : IDisposable
             FlushBuffer();
             Span<byte> header = stackalloc byte[SpoolFile.HeaderLength];
             SpoolFile.WriteHeader(header, Envelope.QueueId, end, queued: true);
-            RandomAccess.Write(_file.SafeFileHandle, header, 0);
+            RandomAccess.Write(_file, header, 0);
         }
 
         ReturnBuffer();
         // Never cut shorter: a truncation would be metadata for the sync to write. The record's end is in the header.
         var fileLength = Math.Max(end, _recycledLength);
-        _handedOver = true;
         await _committer.CommitAsync(_file, _durable);
         _committed = true;
+        _handles.Give(_path, _file);
         _queued.Add(Envelope.QueueId, _path);
         if (content is not null) _committedMessages.TryAdd(Envelope, _path, fileLength, content);
 
@@ -132,7 +145,8 @@ internal sealed class SpoolEntryWriter : IDisposable
     private void FlushBuffer()
     {
         if (_buffered == 0) return;
-        _file.Write(_buffer.AsSpan(0, _buffered));
+        RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _position);
+        _position += _buffered;
         _buffered = 0;
         _flushed = true;
     }
@@ -147,22 +161,14 @@ internal sealed class SpoolEntryWriter : IDisposable
     public void Dispose()
     {
         ReturnBuffer();
-        if (_committed) return; // The committer closed the file; it is queued.
-        long length;
-        try
-        {
-            // After a failed commit the committer has closed the file: ask the file system.
-            length = _handedOver ? new FileInfo(_path).Length : _file.Length;
-        }
-        catch (IOException)
-        {
-            length = long.MaxValue; // Gone or unreadable: not worth keeping.
-        }
-
+        if (_committed) return; // Queued; its handle is kept for the next use of the slot.
+        // Never committed, or a write or the commit failed (then the committer marked it free again): back
+        // to the pool, its handle closed, so the next use opens the slot afresh rather than through a handle
+        // that failed (rare: a refused or abandoned message).
         _file.Dispose();
         try
         {
-            _recycled.Return(_path, length, _durable);
+            _recycled.Return(_path, Math.Max(_position, _recycledLength), _durable);
         }
         catch (IOException)
         {

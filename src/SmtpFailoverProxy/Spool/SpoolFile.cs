@@ -178,15 +178,7 @@ internal static class SpoolFile
         return new SpoolFileLayout(envelope, contentStart, jsonStart - 1 - contentStart);
     }
 
-    /// <summary>Marks the slot at <paramref name="path"/> free: one byte, written over in place, not synced.</summary>
-    /// <exception cref="FileNotFoundException">The slot is gone.</exception>
-    public static void MarkFree(string path)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        MarkFree(handle);
-    }
-
-    /// <inheritdoc cref="MarkFree(string)"/>
+    /// <summary>Marks the slot open as <paramref name="slot"/> free: one byte, written over in place, not synced.</summary>
     public static void MarkFree(Microsoft.Win32.SafeHandles.SafeFileHandle slot) => RandomAccess.Write(slot, [FreeState], StateOffset);
 
     private static ulong Checksum(FileStream file, long from, long to)

@@ -82,15 +82,14 @@ public sealed class SpoolCommitterTests : IDisposable
     private static string SlotPath(SpoolDirectories directories, string name) => Path.Combine(directories.Slots, name + ".slot");
 
     /// <summary>A slot whose header says queued, and the name as its only content.</summary>
-    private static Task CommitAsync(SpoolCommitter committer, SpoolDirectories directories, string name, bool nameDurable = false)
+    private static async Task CommitAsync(SpoolCommitter committer, SpoolDirectories directories, string name, bool nameDurable = false)
     {
-        var file = new FileStream(SlotPath(directories, name), FileMode.CreateNew, FileAccess.Write);
+        using var file = File.OpenHandle(SlotPath(directories, name), FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
         var header = new byte[SpoolFile.HeaderLength];
         SpoolFile.WriteHeader(header, QueueId.New(TimeProvider.System), SpoolFile.HeaderLength + name.Length, queued: true);
-        file.Write(header);
-        file.Write(System.Text.Encoding.ASCII.GetBytes(name));
-        file.Flush();
-        return committer.CommitAsync(file, nameDurable);
+        RandomAccess.Write(file, header, 0);
+        RandomAccess.Write(file, System.Text.Encoding.ASCII.GetBytes(name), SpoolFile.HeaderLength);
+        await committer.CommitAsync(file, nameDurable);
     }
 
     /// <summary>The content of a slot whose header still says queued.</summary>
