@@ -2,7 +2,7 @@ namespace SmtpFailoverProxy.Providers.Smtp;
 
 /// <summary>
 /// A write-only stream that turns message bytes into DATA content (RFC 5321 4.5.2): a dot at the start of
-/// a line is doubled, a bare LF becomes CR LF, and <see cref="CompleteAsync"/> ends the content with
+/// a line is doubled, a bare LF becomes CR LF, and <see cref="CompleteAsync(ReadOnlyMemory{byte}, CancellationToken)"/> ends the content with
 /// CR LF . CR LF (adding the CR LF the message lacks, if any). Output is staged in one buffer, so a small message and its
 /// terminator leave in one write. One instance serves one message after another (<see cref="Begin"/>).
 /// </summary>
@@ -82,8 +82,12 @@ internal sealed class DotStuffingStream(Stream inner) : Stream
         _length += written;
     }
 
-    /// <summary>Ends the content: CR LF if the message did not end with a line break, then the lone dot.</summary>
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the content: CR LF if the message did not end with a line break, then the lone dot, and after
+    /// it <paramref name="next"/> (the next message's pipelined commands, or nothing), in one write when
+    /// they fit the buffer.
+    /// </summary>
+    public async ValueTask CompleteAsync(ReadOnlyMemory<byte> next, CancellationToken cancellationToken)
     {
         if (BufferSize - _length < 5) await FlushBufferAsync(cancellationToken);
         if (!_atLineStart)
@@ -94,8 +98,23 @@ internal sealed class DotStuffingStream(Stream inner) : Stream
 
         Terminator.CopyTo(_buffer, _length);
         _length += Terminator.Length;
+        if (next.Length > BufferSize - _length) await FlushBufferAsync(cancellationToken);
+        if (next.Length > BufferSize)
+        {
+            _beforeEachWrite?.Invoke();
+            await inner.WriteAsync(next, cancellationToken);
+        }
+        else
+        {
+            next.Span.CopyTo(_buffer.AsSpan(_length));
+            _length += next.Length;
+        }
+
         await FlushBufferAsync(cancellationToken);
     }
+
+    /// <inheritdoc cref="CompleteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
+    public ValueTask CompleteAsync(CancellationToken cancellationToken) => CompleteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
 
     private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)
     {

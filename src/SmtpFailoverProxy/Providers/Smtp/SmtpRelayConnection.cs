@@ -10,7 +10,8 @@ namespace SmtpFailoverProxy.Providers.Smtp;
 /// One connection to an upstream SMTP server, kept open for one mail transaction after another. Opening it
 /// reads the greeting, says EHLO, secures it (STARTTLS, or TLS from the first byte) and authenticates.
 /// With PIPELINING (RFC 2920) a transaction costs two round trips: MAIL, every RCPT and DATA in one
-/// write, then the content and its final dot.
+/// write, then the content and its final dot; one, when the next message's MAIL, RCPT and DATA go in the
+/// same write as this one's final dot (see <see cref="SendAsync"/>).
 /// </summary>
 /// <remarks>
 /// Failures before a transaction are <see cref="SmtpRelayException"/> (the server refused us) or
@@ -43,6 +44,12 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
 
     /// <summary>Whether the last transaction got as far as sending message content (a retry elsewhere could then duplicate it).</summary>
     public bool ContentStarted { get; private set; }
+
+    /// <summary>
+    /// Whether the last transaction sent the next message's envelope after its content (the message
+    /// <see cref="SendAsync"/>'s <c>takeFollower</c> gave): that message's replies come next on this connection.
+    /// </summary>
+    public bool FollowerSent { get; private set; }
 
     /// <summary>Connects, reads the greeting, says EHLO, secures and authenticates as the options say.</summary>
     public static async Task<SmtpRelayConnection> OpenAsync(SmtpProviderOptions options, string localName,
@@ -168,26 +175,25 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
     /// One mail transaction: the envelope, then the content written by <paramref name="writeContent"/> to a
     /// stream that dot-stuffs it. Recipients go in one transaction; each one's reply is returned.
     /// </summary>
-    public async Task<SmtpTransactionReplies> SendAsync(OutboundMessage message, Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout)
+    /// <param name="message">The envelope and the bytes' size; local refusals (see <see cref="Refusal"/>) are checked first.</param>
+    /// <param name="writeContent">Writes the message bytes to the stream it is given.</param>
+    /// <param name="timeout">Each read and write gets the whole timeout.</param>
+    /// <param name="envelopeSent">The previous transaction on this connection already sent this message's envelope (<see cref="FollowerSent"/>).</param>
+    /// <param name="takeFollower">
+    /// Asked once the content is written, with PIPELINING only: the next message, if one waits, whose
+    /// envelope then goes in the same write as the final dot (RFC 2920 3.1).
+    /// </param>
+    public async Task<SmtpTransactionReplies> SendAsync(OutboundMessage message, Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout,
+        bool envelopeSent = false, Func<OutboundMessage?>? takeFollower = null)
     {
         ContentStarted = false;
-        if (HasControlCharacter(message.Sender) || message.Recipients.Any(HasControlCharacter))
-        {
-            // The inbound grammar never lets one through; a configured address (the canary's) might. A CR LF
-            // here would smuggle commands into the upstream session.
-            return new SmtpTransactionReplies(new SmtpServerReply(501, ["5.1.3 An address holds a control character; not sent"]), [], null);
-        }
-
-        if (_capabilities.MaxSize > 0 && message.Size > _capabilities.MaxSize)
-        {
-            var tooLarge = new SmtpServerReply(552, [$"5.3.4 The message ({message.Size} bytes) is larger than the upstream's SIZE limit ({_capabilities.MaxSize} bytes)"]);
-            return new SmtpTransactionReplies(tooLarge, [], null);
-        }
+        FollowerSent = false;
+        if (!envelopeSent && Refusal(message) is { } refusal) return new SmtpTransactionReplies(refusal, [], null);
 
         try
         {
             return _capabilities.Pipelining
-                ? await SendPipelinedAsync(message, writeContent, timeout)
+                ? await SendPipelinedAsync(message, writeContent, timeout, envelopeSent, takeFollower)
                 : await SendStepByStepAsync(message, writeContent, timeout);
         }
         catch
@@ -197,13 +203,33 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
         }
     }
 
-    private async Task<SmtpTransactionReplies> SendPipelinedAsync(OutboundMessage message, Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout)
+    /// <summary>What is refused here, before anything is sent: null when the message may go.</summary>
+    private SmtpServerReply? Refusal(OutboundMessage message)
+    {
+        if (HasControlCharacter(message.Sender) || message.Recipients.Any(HasControlCharacter))
+        {
+            // The inbound grammar never lets one through; a configured address (the canary's) might. A CR LF
+            // here would smuggle commands into the upstream session.
+            return new SmtpServerReply(501, ["5.1.3 An address holds a control character; not sent"]);
+        }
+
+        if (_capabilities.MaxSize > 0 && message.Size > _capabilities.MaxSize)
+        {
+            return new SmtpServerReply(552, [$"5.3.4 The message ({message.Size} bytes) is larger than the upstream's SIZE limit ({_capabilities.MaxSize} bytes)"]);
+        }
+
+        return null;
+    }
+
+    private async Task<SmtpTransactionReplies> SendPipelinedAsync(OutboundMessage message, Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout,
+        bool envelopeSent, Func<OutboundMessage?>? takeFollower)
     {
         // RFC 2920 3.1: DATA ends the group; its reply is awaited before the content goes.
-        AppendMailFrom(message);
-        foreach (var recipient in message.Recipients) AppendRecipient(recipient);
-        Append("DATA");
-        await FlushCommandsAsync(timeout);
+        if (!envelopeSent)
+        {
+            AppendEnvelope(message);
+            await FlushCommandsAsync(timeout);
+        }
 
         var mail = await ReadAsync(timeout);
         if (!IsOpen) return Closing(mail);
@@ -234,7 +260,7 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
             return new SmtpTransactionReplies(mail, recipients, null);
         }
 
-        return new SmtpTransactionReplies(mail, recipients, await SendContentAsync(writeContent, timeout));
+        return new SmtpTransactionReplies(mail, recipients, await SendContentAsync(writeContent, timeout, takeFollower));
     }
 
     private async Task<SmtpTransactionReplies> SendStepByStepAsync(OutboundMessage message, Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout)
@@ -282,14 +308,22 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
     /// <summary>The server said 421 and is closing (RFC 5321 3.8): no more replies come, and that one decides for every recipient.</summary>
     private static SmtpTransactionReplies Closing(SmtpServerReply reply) => new(reply, [], null);
 
-    private async Task<SmtpServerReply> SendContentAsync(Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout)
+    private async Task<SmtpServerReply> SendContentAsync(Func<Stream, CancellationToken, Task> writeContent, OperationTimeout timeout, Func<OutboundMessage?>? takeFollower = null)
     {
         ContentStarted = true;
         // After any STARTTLS, so over the final stream; its 64 KB buffer serves every message of the connection.
         _content ??= new DotStuffingStream(_stream);
         _content.Begin(() => timeout.Restart());
         await writeContent(_content, timeout.Token);
-        await _content.CompleteAsync(timeout.Token);
+        // A follower refused here (see Refusal) is not sent: its own transaction will say so.
+        if (takeFollower?.Invoke() is { } follower && Refusal(follower) is null)
+        {
+            AppendEnvelope(follower);
+            FollowerSent = true;
+        }
+
+        await _content.CompleteAsync(_commands.WrittenMemory, timeout.Token);
+        _commands.ResetWrittenCount();
         return await ReadAsync(timeout);
     }
 
@@ -299,6 +333,14 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
         if (!IsOpen) return;
         var reply = await CommandAsync("RSET", timeout);
         if (!reply.IsPositive) IsOpen = false;
+    }
+
+    /// <summary>MAIL, every RCPT, DATA: the pipelined group of one message.</summary>
+    private void AppendEnvelope(OutboundMessage message)
+    {
+        AppendMailFrom(message);
+        foreach (var recipient in message.Recipients) AppendRecipient(recipient);
+        Append("DATA");
     }
 
     private void AppendMailFrom(OutboundMessage message)

@@ -8,10 +8,19 @@ using SmtpFailoverProxy.Configuration;
 namespace SmtpFailoverProxy.Providers.Smtp;
 
 /// <summary>
-/// Relays to an upstream SMTP server over a small pool of reused <see cref="SmtpRelayConnection"/>s. The
-/// envelope goes as is, all recipients in one transaction, and the bytes as received (only From changes,
+/// Relays to an upstream SMTP server over at most <c>MaxConnections</c> reused <see cref="SmtpRelayConnection"/>s.
+/// The envelope goes as is, all recipients in one transaction, and the bytes as received (only From changes,
 /// under <see cref="FromPolicy.Rewrite"/>); the upstream's replies decide each recipient's fate.
 /// </summary>
+/// <remarks>
+/// Each connection in use is a lane: it carries one waiting send after another. When a send is waiting
+/// by the time a message's content ends, its MAIL, RCPT and DATA go out in the same write as that
+/// content's final dot (RFC 2920 3.1: the end of data may lead a group of commands): one round trip a
+/// message instead of two while a backlog lasts, which against a distant server such as Gmail is most of
+/// the time a message takes. A send whose envelope went out that way but whose connection then failed
+/// sent no content, so it starts again on a fresh connection; a message whose content went is never
+/// retried at once (it may have arrived).
+/// </remarks>
 internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
 {
     private static readonly FormatOptions RelayFormat = CreateRelayFormat(international: false);
@@ -21,8 +30,9 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
     private readonly string _localName;
     private readonly TimeProvider _time;
     private readonly RemoteCertificateValidationCallback? _certificateValidation;
-    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentQueue<PendingSend> _waiting = new();
     private readonly ConcurrentBag<SmtpRelayConnection> _idle = [];
+    private int _lanes;
 
     /// <param name="name">The provider's name in configuration.</param>
     /// <param name="options">Its section.</param>
@@ -35,68 +45,162 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
         _localName = localName;
         _time = time;
         _certificateValidation = UpstreamCertificateValidation.Create(options.LoadTrustedCertificates());
-        _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
     }
 
     public string Name { get; }
 
-    public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    public Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken);
-        using var timeout = new OperationTimeout(_options.Timeout, _time, cancellationToken);
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<DeliveryResult>(cancellationToken);
+        var pending = new PendingSend(message, cancellationToken);
+        _waiting.Enqueue(pending);
+        StartLane();
+        return pending.Result;
+    }
+
+    /// <summary>Starts a lane when a send waits and fewer than <c>MaxConnections</c> run (on this thread, up to its first wait).</summary>
+    private void StartLane()
+    {
+        while (!_waiting.IsEmpty)
+        {
+            var lanes = Volatile.Read(ref _lanes);
+            if (lanes >= _options.MaxConnections) return;
+            if (Interlocked.CompareExchange(ref _lanes, lanes + 1, lanes) != lanes) continue;
+            _ = RunLaneAsync();
+            return;
+        }
+    }
+
+    /// <summary>The next waiting send not cancelled meanwhile, now this caller's; null when none waits.</summary>
+    private PendingSend? TakeWaiting()
+    {
+        while (_waiting.TryDequeue(out var pending))
+        {
+            if (pending.TryTake()) return pending;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// One lane: sends from the queue until it is empty, on one connection while it stays usable. Each send
+    /// is completed on this thread, so its caller's bookkeeping runs on without a thread-pool hop; the lane
+    /// decides first what comes next, and when nothing does, it has already given its connection back.
+    /// </summary>
+    private async Task RunLaneAsync()
+    {
         SmtpRelayConnection? connection = null;
+        var envelopeSent = false;
+        var left = false;
         try
         {
-            // A pooled connection may have been closed by the server while idle: one retry on a fresh one,
-            // unless content was already sent (the server may have taken the message).
-            for (var attempt = 0; ; attempt++)
+            var current = TakeWaiting();
+            while (current is not null)
             {
-                var reused = attempt == 0 && _idle.TryTake(out connection);
+                PendingSend? follower = null;
+                DeliveryResult? result = null;
+                Exception? failure = null;
                 try
                 {
-                    connection ??= await SmtpRelayConnection.OpenAsync(_options, _localName, _certificateValidation, _time, timeout);
-                    var replies = await connection.SendAsync(message, (destination, token) => WriteContentAsync(message, destination, token), timeout);
-                    if (reused && !connection.IsOpen && !connection.ContentStarted && replies.Mail.Code == 421)
-                    {
-                        await DiscardAsync(connection);
-                        connection = null;
-                        continue;
-                    }
-
-                    return ToResult(message, replies);
+                    (result, connection) = await SendOneAsync(current, connection, envelopeSent, () => (follower = TakeWaiting())?.Message);
                 }
-                catch (Exception ex) when (reused && !connection!.ContentStarted && ex is IOException or SocketException)
+                catch (Exception ex)
+                {
+                    // Only the caller's cancellation gets here; whatever it was, the connection's state is unknown.
+                    failure = ex;
+                    if (connection is not null) await DiscardAsync(connection);
+                    connection = null;
+                }
+
+                // A follower whose envelope went out carries on over this connection; if it closed meanwhile,
+                // nothing of the follower's content went, so it starts again on a fresh one.
+                envelopeSent = follower is not null && connection is { IsOpen: true, FollowerSent: true };
+                if (connection is { IsOpen: false })
                 {
                     await DiscardAsync(connection);
                     connection = null;
+                }
+
+                var next = follower ?? TakeWaiting();
+                if (next is null)
+                {
+                    Leave(connection);
+                    (connection, left) = (null, true);
+                }
+
+                if (failure is null) current.Complete(result!);
+                else current.Fail(failure);
+                current = next;
+            }
+        }
+        finally
+        {
+            if (!left) Leave(connection);
+        }
+    }
+
+    /// <summary>Ends a lane: its connection (if any, still open) waits for the next lane.</summary>
+    private void Leave(SmtpRelayConnection? connection)
+    {
+        if (connection is not null) _idle.Add(connection);
+        Interlocked.Decrement(ref _lanes);
+        StartLane(); // A send queued after this lane's last look found every lane busy.
+    }
+
+    /// <summary>
+    /// One message, over <paramref name="connection"/> (this lane's, whose last message may have sent this
+    /// one's envelope already: <paramref name="envelopeSent"/>), else a pooled or a new one. Returns the
+    /// result and the connection to go on with (null when none is left).
+    /// </summary>
+    private async Task<(DeliveryResult Result, SmtpRelayConnection? Connection)> SendOneAsync(PendingSend pending, SmtpRelayConnection? connection,
+        bool envelopeSent, Func<OutboundMessage?> takeFollower)
+    {
+        var message = pending.Message;
+        using var timeout = new OperationTimeout(_options.Timeout, _time, pending.CancellationToken);
+        try
+        {
+            // A connection used before may have been closed by the server meanwhile: one retry on a fresh one,
+            // unless content was already sent (the server may have taken the message).
+            for (var attempt = 0; ; attempt++)
+            {
+                if (attempt == 0 && connection is null && _idle.TryTake(out var pooled)) connection = pooled;
+                var usedBefore = attempt == 0 && connection is not null;
+                try
+                {
+                    connection ??= await SmtpRelayConnection.OpenAsync(_options, _localName, _certificateValidation, _time, timeout);
+                    var replies = await connection.SendAsync(message, (destination, token) => WriteContentAsync(message, destination, token), timeout,
+                        envelopeSent, takeFollower);
+                    if (usedBefore && !connection.IsOpen && !connection.ContentStarted && replies.Mail.Code == 421)
+                    {
+                        await DiscardAsync(connection);
+                        (connection, envelopeSent) = (null, false);
+                        continue;
+                    }
+
+                    return (ToResult(message, replies), connection);
+                }
+                catch (Exception ex) when (usedBefore && !connection!.ContentStarted && ex is IOException or SocketException)
+                {
+                    await DiscardAsync(connection);
+                    (connection, envelopeSent) = (null, false);
                 }
             }
         }
         catch (SmtpRelayException ex)
         {
-            return Deferred(message, ex.Class, ex.Reply);
+            return (Deferred(message, ex.Class, ex.Reply), connection);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (pending.CancellationToken.IsCancellationRequested)
         {
             throw;
         }
         catch (OperationCanceledException) when (timeout.HasExpired)
         {
-            return Deferred(message, OutcomeClass.Transient, UpstreamReply.NoAnswer($"{_options.Host}:{_options.EffectivePort}: no answer within {_options.Timeout}"));
+            return (Deferred(message, OutcomeClass.Transient, UpstreamReply.NoAnswer($"{_options.Host}:{_options.EffectivePort}: no answer within {_options.Timeout}")), connection);
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException)
         {
-            return Deferred(message, OutcomeClass.Transient, UpstreamReply.NoAnswer($"{_options.Host}:{_options.EffectivePort}: {ex.GetType().Name}: {ex.Message}"));
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                if (connection.IsOpen) _idle.Add(connection);
-                else await DiscardAsync(connection);
-            }
-
-            _slots.Release();
+            return (Deferred(message, OutcomeClass.Transient, UpstreamReply.NoAnswer($"{_options.Host}:{_options.EffectivePort}: {ex.GetType().Name}: {ex.Message}")), connection);
         }
     }
 
@@ -163,9 +267,9 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
         {
             await connection.DisposeAsync();
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        catch (Exception)
         {
-            // Closing anyway.
+            // Closing anyway; a lane that throws here would leave its next send waiting forever.
         }
     }
 
@@ -181,5 +285,50 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         while (_idle.TryTake(out var connection)) await DiscardAsync(connection);
+    }
+
+    /// <summary>A send waiting for a lane, then carried by one; its caller awaits <see cref="Result"/>.</summary>
+    private sealed class PendingSend
+    {
+        private const int Waiting = 0, Taken = 1, Cancelled = 2;
+
+        // Completed on the lane's thread: the caller's bookkeeping runs on, up to its next wait, without a
+        // thread-pool hop per message (the lane then goes on with its follower).
+        private readonly TaskCompletionSource<DeliveryResult> _result = new();
+        private readonly CancellationTokenRegistration _cancellation;
+        private int _state;
+
+        public PendingSend(OutboundMessage message, CancellationToken cancellationToken)
+        {
+            Message = message;
+            CancellationToken = cancellationToken;
+            // Cancelled while it waits: the caller hears it at once, and no lane takes it.
+            if (cancellationToken.CanBeCanceled) _cancellation = cancellationToken.UnsafeRegister(static state => ((PendingSend)state!).CancelWaiting(), this);
+        }
+
+        public OutboundMessage Message { get; }
+        public CancellationToken CancellationToken { get; }
+        public Task<DeliveryResult> Result => _result.Task;
+
+        /// <summary>Claims the send for a lane; false when it was cancelled first.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
+
+        public void Complete(DeliveryResult result)
+        {
+            _cancellation.Dispose();
+            _result.TrySetResult(result);
+        }
+
+        public void Fail(Exception exception)
+        {
+            _cancellation.Dispose();
+            if (exception is OperationCanceledException cancelled) _result.TrySetCanceled(cancelled.CancellationToken);
+            else _result.TrySetException(exception);
+        }
+
+        private void CancelWaiting()
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting) _result.TrySetCanceled(CancellationToken);
+        }
     }
 }

@@ -27,6 +27,18 @@ public sealed class SmtpRelayProviderTests
         return result;
     }
 
+    /// <summary>
+    /// Two messages handed over at once (the second waits for the one connection), then as <see cref="SendAndFinishAsync"/>.
+    /// </summary>
+    private static async Task<DeliveryResult[]> SendTwoAndFinishAsync(ScriptedSmtpServer server, SmtpRelayProvider provider, string first, string second)
+    {
+        var results = await Task.WhenAll(provider.SendAsync(Message(first), CancellationToken.None), provider.SendAsync(Message(second), CancellationToken.None))
+            .WaitAsync(TestTimeout);
+        await provider.DisposeAsync();
+        await server.Completion.WaitAsync(TestTimeout);
+        return results;
+    }
+
     private static SmtpRelayProvider Provider(ScriptedSmtpServer server, Action<SmtpProviderOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new SmtpProviderOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None, MaxConnections = 1 };
@@ -111,6 +123,113 @@ public sealed class SmtpRelayProviderTests
         Assert.Equal("unknown b", refused.Recipients[1].Reply.Text);
         Assert.Equal(OutcomeClass.Delivered, next.Class);
         Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_waiting_message_s_envelope_goes_with_the_previous_final_dot_one_round_trip_a_message()
+    {
+        string? second = null;
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING");
+            await peer.TakeContentAsync();
+            // No 250 for the first message yet: a client that waited for it would hang here.
+            await peer.ExpectAsync($"MAIL FROM:<app@example.com>");
+            await peer.ExpectAsync("RCPT TO:<second@example.com>");
+            await peer.ExpectAsync("DATA");
+            await peer.SayAsync("250 2.0.0 Ok: first", "250 Ok", "250 Ok", "354 go ahead");
+            second = await peer.ReadContentAsync();
+            await peer.SayAsync("250 2.0.0 Ok: second");
+            await peer.ExpectAsync("QUIT");
+            await peer.SayAsync("221 Bye");
+        });
+        var provider = Provider(server); // one connection: the second waits for it
+
+        var results = await SendTwoAndFinishAsync(server, provider, "first@example.com", "second@example.com");
+
+        Assert.Equal("Ok: first", results[0].Recipients[0].Reply.Text);
+        Assert.Equal("Ok: second", results[1].Recipients[0].Reply.Text);
+        Assert.Equal("Subject: hello\r\n\r\n..dot line\r\nbody\r\n", second);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_message_whose_envelope_followed_a_dot_answered_421_starts_again_on_a_fresh_connection()
+    {
+        await using var server = new ScriptedSmtpServer(
+            async peer =>
+            {
+                await peer.GreetAsync("PIPELINING");
+                await peer.TakeContentAsync();
+                for (var i = 0; i < 3; i++) await peer.ReadLineAsync(); // the follower's MAIL, RCPT, DATA
+                await peer.SayAsync("421 4.3.2 scripted.test shutting down");
+                peer.Drop();
+            },
+            async peer =>
+            {
+                await peer.GreetAsync("PIPELINING");
+                await peer.TakeContentAsync();
+                await peer.SayAsync("250 2.0.0 Ok: second");
+                await peer.ExpectAsync("QUIT");
+                await peer.SayAsync("221 Bye");
+            });
+        var provider = Provider(server);
+
+        var results = await SendTwoAndFinishAsync(server, provider, "first@example.com", "second@example.com");
+
+        // The first message's content went: the 421 decides for it (no retry that could deliver it twice).
+        Assert.Equal(RecipientStatus.Deferred, results[0].Recipients[0].Status);
+        Assert.Equal(421, results[0].Recipients[0].Reply.Code);
+        Assert.Equal(OutcomeClass.Delivered, results[1].Class);
+        Assert.Equal("Ok: second", results[1].Recipients[0].Reply.Text);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task A_waiting_message_refused_before_sending_is_not_pipelined_after_the_dot()
+    {
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING");
+            await peer.TakeContentAsync();
+            await peer.SayAsync("250 Ok");
+            await peer.ExpectAsync("QUIT"); // not the smuggling message's MAIL
+            await peer.SayAsync("221 Bye");
+        });
+        var provider = Provider(server);
+
+        var results = await SendTwoAndFinishAsync(server, provider, "first@example.com", "user@example.com>\r\nRCPT TO:<other@example.com");
+
+        Assert.Equal(OutcomeClass.Delivered, results[0].Class);
+        Assert.Equal("5.1.3", results[1].Recipients[0].Reply.EnhancedCode);
+    }
+
+    [Fact]
+    public async Task A_send_cancelled_while_it_waits_for_a_connection_is_never_sent()
+    {
+        var release = new TaskCompletionSource();
+        await using var server = new ScriptedSmtpServer(async peer =>
+        {
+            await peer.GreetAsync("PIPELINING");
+            await peer.TakeContentAsync();
+            await release.Task; // the first message's 250 waits until the second was cancelled
+            await peer.SayAsync("250 Ok");
+            await peer.ExpectAsync("QUIT");
+            await peer.SayAsync("221 Bye");
+        });
+        var provider = Provider(server);
+        using var cancel = new CancellationTokenSource();
+
+        var first = provider.SendAsync(Message("first@example.com"), CancellationToken.None);
+        var cancelled = provider.SendAsync(Message("second@example.com"), cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestTimeout));
+        release.SetResult();
+        var result = await first.WaitAsync(TestTimeout);
+        await provider.DisposeAsync();
+        await server.Completion.WaitAsync(TestTimeout);
+
+        Assert.Equal(OutcomeClass.Delivered, result.Class);
     }
 
     [Fact]

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Relaying to a distant upstream: smtp-sink behind a forwarder that delays each direction by [delay_ms]
+# (a round trip of twice that), the proxy relaying over [connections] connections. [messages] 4 KB
+# messages go in at once over 20 sessions (accepted long before they are relayed: a backlog, as in
+# front of Gmail); the script times their delivery to the sink.
+#   bench/rtt/run.sh [messages] [delay_ms] [connections] [-- --Section:Key=value ...]   (defaults 500 10 1)
+# Needs Debian's postfix package (smtp-source, smtp-sink) and python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+messages=${1:-500}; delay=${2:-10}; connections=${3:-1}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
+work=$(mktemp -d /tmp/sfp-rtt.XXXX)
+. bench/lib.sh
+sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
+now() { date +%s.%N; }
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+
+dotnet build -c Release src/SmtpFailoverProxy >/dev/null
+sink_port=$(free_port); far_port=$(free_port)
+smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
+python3 bench/rtt/delay_proxy.py "$far_port" "$sink_port" "$delay" & pids+=($!)
+start_proxy "$far_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections="$connections" "$@"
+
+# Warm-up: the JIT and the upstream connections.
+smtp-source -d -s 5 -m 50 -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
+until [ "$(sink_count)" -ge 50 ]; do sleep 0.1; done
+
+t0=$(now)
+smtp-source -d -s 20 -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
+t1=$(now)
+deadline=$((SECONDS + 600))
+until [ "$(sink_count)" -ge $((messages + 50)) ]; do
+  [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(($(sink_count) - 50)) of $messages" >&2; exit 1; }
+  sleep 0.05
+done
+t2=$(now)
+python3 -c "print(f'round trip {2*$delay} ms, {$connections} connection(s): accepted {$messages/($t1-$t0):.0f} msg/s, relayed {$messages/($t2-$t0):.1f} msg/s ({$messages/($t2-$t0)/$connections:.1f} per connection; {1000*($t2-$t0)*$connections/$messages/(2*$delay):.2f} round trips a message)')"
