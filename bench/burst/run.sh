@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.."
 messages=${1:-15000}; bursts=${2:-3}; shift $(( $# < 2 ? $# : 2 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-burst.XXXX)
 . bench/lib.sh
-sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 proxy_cpu() { awk '{print $14+$15}' "/proc/$proxy_pid/stat"; }
 now() { date +%s.%N; }
 pids=()

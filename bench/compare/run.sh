@@ -20,10 +20,9 @@ messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
 pacing_rate=${PACING_RATE:-50}
 persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh # free_port, sink_count
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 now() { date +%s.%N; }
-sink_count() { local n; n=$(tr '\r' '\n' < "$work/sink.out" | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 sandbox_sent() { curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
 ses_count() { sandbox_sent "$ses_sandbox"; }
 wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }

@@ -10,7 +10,6 @@ cd "$(dirname "$0")/../.."
 messages=${1:-500}; delay=${2:-10}; connections=${3:-1}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-rtt.XXXX)
 . bench/lib.sh
-sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 now() { date +%s.%N; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
