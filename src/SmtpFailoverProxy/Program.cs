@@ -9,6 +9,7 @@ using SmtpFailoverProxy.Sandbox;
 // smtp-proxy demo                                    a narrated failover and recovery, ~20 s
 // smtp-proxy admin status|primary NAME|isolate NAME|reset NAME [--admin URL]
 // smtp-proxy hash-password < password                  a hash for Smtp:Users:NAME
+SocketScheduling.PreferInlineCompletions(); // before any socket exists
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = args.Length > 0 && args[0] == verb ? args[1..] : args;
 

@@ -40,7 +40,9 @@ internal static class ProxyApplication
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}")
+            // Written from a background thread, so a slow console (a throttled journal, a full pipe) never
+            // holds a socket event thread; when 10,000 events wait, the logger waits too rather than drop any.
+            .WriteTo.Async(sink => sink.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}"), blockWhenFull: true)
             .ReadFrom.Configuration(builder.Configuration));
 
         var services = builder.Services;
@@ -79,6 +81,9 @@ internal static class ProxyApplication
         services.AddSingleton<MessageDeliverer>();
         services.AddHostedService<DeliveryWorker>();
 
+        // A session runs on the thread that saw its data arrive, with no hop through the thread pool
+        // between the socket, the pipes and the session (see SocketScheduling).
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.Smtp.ListenEndPoint, listen => listen.UseConnectionHandler<SmtpConnectionHandler>());

@@ -488,7 +488,9 @@ internal sealed class SmtpSession
                 return Fail(SmtpReply.UnknownAuthMechanism);
         }
 
-        if (!_security.Authenticate(user, password))
+        // PBKDF2 takes milliseconds of CPU by design: not on a socket event thread (see SocketScheduling).
+        var (checkedUser, checkedPassword) = (user, password);
+        if (!await Task.Run(() => _security.Authenticate(checkedUser, checkedPassword), _sessionToken))
         {
             _security.AuthFailures.RecordFailure(_remoteAddress);
             _logger.AuthFailed(_remoteName);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Hosting;
 using SmtpFailoverProxy.Logging;
 using SmtpFailoverProxy.Providers;
 
@@ -74,6 +75,9 @@ internal sealed class FailoverRouter(
     private static async Task<DeliveryResult?> SendAsync(ProviderRoute route, OutboundMessage message, CancellationToken cancellationToken)
     {
         var result = await route.Circuit.ExecuteAsync(ct => route.Provider.SendAsync(message, ct), cancellationToken);
+        // The reply may have come in on a socket event thread: the bookkeeping from here on (the circuit's
+        // and the quota's state files, with fsync; the spool) must not hold it.
+        await SocketScheduling.LeaveEventThread();
         if (result is null) return null;
         route.Circuit.Report(result);
         var delivered = result.Recipients.Count(r => r.Status == RecipientStatus.Delivered);
