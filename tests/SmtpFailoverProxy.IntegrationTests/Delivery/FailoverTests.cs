@@ -24,6 +24,7 @@ public sealed class FailoverTests
         Assert.Equal(Enumerable.Range(1, 4).Select(i => $"during {i}"), lab.GmailSubjects.Order());
         Assert.Equal("Open", await lab.Proxy.CircuitStateAsync("ses"));
         // The circuit opened on the first suspension error: later messages went straight to Gmail.
+        await Eventually.TrueAsync(() => lab.Proxy.Output.Contains("not taken by ses"), "the failover in the log");
         Assert.Single(lab.Proxy.Output.Split('\n'), l => l.Contains("not taken by ses"));
     }
 
