@@ -36,6 +36,18 @@ internal sealed class SmtpLineReader : IDisposable
     public bool HasBufferedInput => _holding && !_buffer.IsEmpty;
 
     /// <summary>
+    /// The next line (or piece of an overlong line) when it is already buffered: no wait, and none of an
+    /// async call's machinery, for the many lines of DATA that arrive together. False when
+    /// <see cref="ReadLineAsync"/> must wait for input.
+    /// </summary>
+    public bool TryReadBufferedLine(int maxLength, out SmtpLine line)
+    {
+        if (_holding && TrySliceLine(maxLength, out line)) return true;
+        line = default;
+        return false;
+    }
+
+    /// <summary>
     /// Reads the next line, or the next piece of an overlong line. Returns null when the client has
     /// closed its side; an unterminated last line is then dropped.
     /// </summary>

@@ -345,8 +345,19 @@ internal sealed class SmtpSession
         var previousEndedWithCrLf = true; // The DATA command line itself ended with CR LF.
         while (true)
         {
-            var read = await _input.ReadLineAsync(MaxTextLine, _options.DataTimeout);
-            if (read is not { } line) return (-1, refusal, filter.Summary);
+            if (!_input.TryReadBufferedLine(MaxTextLine, out var line))
+            {
+                if (await _input.ReadLineAsync(MaxTextLine, _options.DataTimeout) is not { } read) return (-1, refusal, filter.Summary);
+                line = read;
+
+                // Slowloris: after the grace period, a transfer slower than the minimum rate is cut off. Looked
+                // at whenever input had to be waited for: lines already buffered came fast enough.
+                var elapsed = _timeProvider.GetElapsedTime(started);
+                if (_options.MinDataRate > 0 && elapsed > _options.MinDataRateGrace && size < _options.MinDataRate * elapsed.TotalSeconds)
+                {
+                    return (TooSlow, refusal, filter.Summary);
+                }
+            }
 
             // Only CR LF . CR LF ends the data: <LF>.<LF>, <CR>.<CR> and <LF>.<CR><LF> do not (SMTP smuggling).
             if (line.IsDataTerminator && previousEndedWithCrLf) return (size, refusal, filter.Summary);
@@ -355,15 +366,8 @@ internal sealed class SmtpSession
             if (refusal is null)
             {
                 if (line.TooLong) refusal = SmtpReply.DataLineTooLong;
-                else if (line.Ending == LineEnding.BareLf || line.Content.PositionOf((byte)'\r') is not null) refusal = SmtpReply.BareLineEndingInData;
-                else if (line.Content.PositionOf((byte)0) is not null) refusal = SmtpReply.NulInData;
-            }
-
-            // Slowloris: after the grace period, a transfer slower than the minimum rate is cut off.
-            var elapsed = _timeProvider.GetElapsedTime(started);
-            if (_options.MinDataRate > 0 && elapsed > _options.MinDataRateGrace && size < _options.MinDataRate * elapsed.TotalSeconds)
-            {
-                return (TooSlow, refusal, filter.Summary);
+                else if (line.Ending == LineEnding.BareLf) refusal = SmtpReply.BareLineEndingInData;
+                else if (HasCrOrNul(line.Content)) refusal = line.Content.PositionOf((byte)'\r') is not null ? SmtpReply.BareLineEndingInData : SmtpReply.NulInData;
             }
 
             var content = line.Content;
@@ -393,6 +397,18 @@ internal sealed class SmtpSession
                 }
             }
         }
+    }
+
+    /// <summary>One scan of a line for the two bytes DATA refuses inside a line: a bare CR, and NUL.</summary>
+    private static bool HasCrOrNul(in ReadOnlySequence<byte> content)
+    {
+        if (content.IsSingleSegment) return content.FirstSpan.IndexOfAny((byte)'\r', (byte)0) >= 0;
+        foreach (var segment in content)
+        {
+            if (segment.Span.IndexOfAny((byte)'\r', (byte)0) >= 0) return true;
+        }
+
+        return false;
     }
 
     /// <summary>STARTTLS (RFC 3207): 220, the handshake, then a fresh session state (the client says EHLO again).</summary>

@@ -30,6 +30,9 @@ internal sealed class SpoolEntryWriter : IDisposable
     private readonly long _recycledLength;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
+    // Bytes of the buffer from here on are in the checksum's range but not yet added to it: the checksum
+    // takes them in one piece when they leave the buffer, instead of a line at a time.
+    private int _unhashed;
     private long _position; // where the next write to the file goes
     private bool _flushed;
     private bool _committed;
@@ -61,14 +64,17 @@ internal sealed class SpoolEntryWriter : IDisposable
 
     public MessageEnvelope Envelope { get; private set; }
 
-    public void Write(ReadOnlySpan<byte> bytes)
+    public void Write(ReadOnlySpan<byte> bytes) => Append(bytes, hashed: true);
+
+    /// <summary>Writes without adding to the checksum: the header, and the trailer, which checksums itself.</summary>
+    private void WriteUnchecked(ReadOnlySpan<byte> bytes)
     {
-        _checksum.Append(bytes);
-        WriteUnchecked(bytes);
+        HashBuffered();
+        Append(bytes, hashed: false);
+        _unhashed = _buffered;
     }
 
-    /// <summary>Writes without adding to the checksum: the trailer, which checksums itself.</summary>
-    private void WriteUnchecked(ReadOnlySpan<byte> bytes)
+    private void Append(ReadOnlySpan<byte> bytes, bool hashed)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(SpoolEntryWriter));
         if (bytes.Length > buffer.Length - _buffered)
@@ -76,6 +82,7 @@ internal sealed class SpoolEntryWriter : IDisposable
             FlushBuffer();
             if (bytes.Length >= buffer.Length)
             {
+                if (hashed) _checksum.Append(bytes);
                 RandomAccess.Write(_file, bytes, _position);
                 _position += bytes.Length;
                 _flushed = true;
@@ -85,6 +92,13 @@ internal sealed class SpoolEntryWriter : IDisposable
 
         bytes.CopyTo(buffer.AsSpan(_buffered));
         _buffered += bytes.Length;
+    }
+
+    /// <summary>Adds what the buffer holds beyond the checksummed part to the checksum.</summary>
+    private void HashBuffered()
+    {
+        if (_buffered > _unhashed) _checksum.Append(_buffer.AsSpan(_unhashed, _buffered - _unhashed));
+        _unhashed = _buffered;
     }
 
     public void Write(in ReadOnlySequence<byte> bytes)
@@ -114,6 +128,7 @@ internal sealed class SpoolEntryWriter : IDisposable
 
         // Still all in the buffer: delivery gets the bytes from here instead of reading the file back.
         var content = _flushed ? null : _buffer.AsSpan(SpoolFile.HeaderLength, _buffered - SpoolFile.HeaderLength).ToArray();
+        HashBuffered(); // the trailer's checksum covers every byte before it
         WriteUnchecked(SpoolFile.Trailer(Envelope, _checksum));
         var end = _position + _buffered;
         if (!_flushed)
@@ -145,9 +160,11 @@ internal sealed class SpoolEntryWriter : IDisposable
     private void FlushBuffer()
     {
         if (_buffered == 0) return;
+        HashBuffered();
         RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _position);
         _position += _buffered;
         _buffered = 0;
+        _unhashed = 0;
         _flushed = true;
     }
 

@@ -134,6 +134,31 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Message_written_in_lines_and_pieces_larger_than_the_buffer_passes_its_checksum_after_a_restart()
+    {
+        var spool = new MessageSpool(_root, TimeProvider.System);
+        var id = QueueId.New(TimeProvider.System);
+        var expected = new MemoryStream();
+        using (var entry = spool.Begin(Envelope(id)))
+        {
+            void Write(byte[] bytes)
+            {
+                entry.Write(bytes);
+                expected.Write(bytes);
+            }
+
+            for (var i = 0; i < 2000; i++) Write(System.Text.Encoding.ASCII.GetBytes($"line {i} of a message\r\n")); // past one buffer
+            Write(Enumerable.Range(0, 70_000).Select(i => (byte)('a' + i % 26)).ToArray()); // one piece larger than the buffer
+            Write("\r\nlast line\r\n"u8.ToArray());
+            await entry.CommitAsync();
+        }
+
+        var restarted = new MessageSpool(_root, TimeProvider.System); // found at start: its checksum is checked when loaded
+
+        Assert.Equal(expected.ToArray(), ReadContent(restarted, id));
+    }
+
+    [Fact]
     public async Task Slot_deleted_for_want_of_budget_has_its_handle_closed_first()
     {
         var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 0);
