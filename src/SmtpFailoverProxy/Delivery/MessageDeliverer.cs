@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Hosting;
 using SmtpFailoverProxy.Logging;
 using SmtpFailoverProxy.Providers;
 using SmtpFailoverProxy.Routing;
@@ -62,7 +63,12 @@ internal sealed class MessageDeliverer(
             deferred.Clear();
         }
 
-        if (failed.Count > 0) await BounceAsync(message, failed, result.Provider);
+        if (failed.Count > 0)
+        {
+            await BounceAsync(message, failed, result.Provider);
+            // The DSN's commit may have resumed us on the spool's committing thread, which has the next group to sync.
+            await SocketScheduling.LeaveEventThread();
+        }
 
         if (deferred.Count == 0)
         {

@@ -29,7 +29,8 @@ internal static class SocketScheduling
 
     /// <summary>
     /// Continues on the thread pool when called on any other thread (a socket event thread, with inline
-    /// completions): <c>await SocketScheduling.LeaveEventThread();</c> before work that may block.
+    /// completions, or the spool's committing thread, which resumes a message committed alone):
+    /// <c>await SocketScheduling.LeaveEventThread();</c> before work that may block.
     /// </summary>
     public static ThreadPoolAwaitable LeaveEventThread() => default;
 
