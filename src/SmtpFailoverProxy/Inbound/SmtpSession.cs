@@ -505,8 +505,7 @@ internal sealed class SmtpSession
         }
 
         // PBKDF2 takes milliseconds of CPU by design: not on a socket event thread (see SocketScheduling).
-        var (checkedUser, checkedPassword) = (user, password);
-        if (!await Task.Run(() => _security.Authenticate(checkedUser, checkedPassword), _sessionToken))
+        if (!await Task.Run(() => _security.Authenticate(user, password), _sessionToken))
         {
             _security.AuthFailures.RecordFailure(_remoteAddress);
             _logger.AuthFailed(_remoteName);
