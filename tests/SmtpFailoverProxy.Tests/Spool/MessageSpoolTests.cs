@@ -159,18 +159,6 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Slot_deleted_for_want_of_budget_has_its_handle_closed_first()
-    {
-        var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 0);
-        var id = await AcceptAsync(spool, "Subject: x\r\n"u8.ToArray());
-
-        spool.Remove(spool.Load(id)!);
-
-        Assert.Equal(0, spool.OpenSlotHandles);
-        Assert.Empty(Directory.EnumerateFiles(Slots));
-    }
-
-    [Fact]
     public async Task Slot_freed_last_is_written_first()
     {
         var spool = new MessageSpool(_root, TimeProvider.System);
@@ -310,7 +298,7 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Budget_of_zero_deletes_every_delivered_file()
+    public async Task Budget_of_zero_deletes_every_delivered_file_and_closes_its_handle_first()
     {
         var spool = new MessageSpool(_root, TimeProvider.System, recycleBytes: 0);
         var id = await AcceptAsync(spool, "Subject: x\r\n"u8.ToArray());
@@ -318,6 +306,7 @@ public sealed class MessageSpoolTests : IDisposable
         spool.Remove(spool.Load(id)!);
 
         Assert.Equal(0, spool.RecycledCount);
+        Assert.Equal(0, spool.OpenSlotHandles);
         Assert.Empty(Directory.EnumerateFiles(Slots));
         Assert.Empty(Directory.EnumerateFiles(Queue));
     }
