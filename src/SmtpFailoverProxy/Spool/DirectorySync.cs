@@ -16,7 +16,7 @@ internal static partial class DirectorySync
     private static volatile bool _syncFsUnavailable;
 
     /// <summary>Whether <see cref="TryFlushFileSystem"/> may work here (Linux, and not refused before).</summary>
-    public static bool CanFlushFileSystem => OperatingSystem.IsLinux() && !_syncFsUnavailable;
+    private static bool CanFlushFileSystem => OperatingSystem.IsLinux() && !_syncFsUnavailable;
 
     /// <summary>fsync of the folder itself: its entries (renames into it) become durable.</summary>
     public static void Flush(string directory)

@@ -37,14 +37,19 @@ internal sealed class QueuedSlots(string folder)
 
     private readonly record struct SlotName(Guid Id, string? OtherPath)
     {
-        public static SlotName Of(string folder, string path) =>
-            Path.GetDirectoryName(path) == folder
-            && Path.GetFileName(path) is { Length: 32 + 5 } name
-            && name.EndsWith(SlotScan.Extension, StringComparison.Ordinal)
-            && Guid.TryParseExact(name.AsSpan(0, 32), "N", out var id)
-            && id.ToString("N") == name[..32]
+        // Called for every commit: looks at the path's parts in place, without allocating them.
+        public static SlotName Of(string folder, string path)
+        {
+            var name = Path.GetFileName(path.AsSpan());
+            Span<char> formatted = stackalloc char[32];
+            return Path.GetDirectoryName(path.AsSpan()).SequenceEqual(folder)
+                   && name.Length == 32 + SlotScan.Extension.Length
+                   && name.EndsWith(SlotScan.Extension, StringComparison.Ordinal)
+                   && Guid.TryParseExact(name[..32], "N", out var id)
+                   && id.TryFormat(formatted, out _, "N") && formatted.SequenceEqual(name[..32]) // lower case, as PathIn writes it
                 ? new SlotName(id, null)
                 : new SlotName(Guid.Empty, path);
+        }
 
         public string PathIn(string folder) => OtherPath ?? Path.Combine(folder, Id.ToString("N") + SlotScan.Extension);
     }

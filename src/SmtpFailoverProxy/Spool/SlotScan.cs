@@ -35,7 +35,7 @@ internal static class SlotScan
             {
                 result.Queued[parsed.QueueId] = path;
             }
-            else if (parsed is null && read > SpoolFile.StateOffset && header.StartsWith("SFP4 Q"u8))
+            else if (parsed is null && SpoolFile.StartsQueued(header[..read]))
             {
                 Directory.CreateDirectory(corrupt);
                 var target = Path.Combine(corrupt, Path.GetFileName(path));

@@ -70,6 +70,10 @@ internal static class SpoolFile
         destination[HeaderLength - 1] = (byte)'\n';
     }
 
+    /// <summary>Whether <paramref name="header"/> starts as a queued slot's does, parseable or not.</summary>
+    public static bool StartsQueued(ReadOnlySpan<byte> header) =>
+        header.Length > StateOffset && header.StartsWith(SlotMagic) && header[StateOffset] == QueuedState;
+
     /// <summary>
     /// Reads a slot's header: null when <paramref name="header"/> is not one (a new file never written,
     /// or garbage); otherwise whether it is queued, its queue id and where its record ends.
