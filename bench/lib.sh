@@ -4,9 +4,9 @@
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # sink_count: the messages smtp-sink -c has counted so far ($work/sink.out). It appends "... mesg=N\r" for every
-# message, so the file grows by megabytes over a run: only its tail is read. (Reading it whole took tens of
-# milliseconds per look late in a run, on the CPU of the path being measured, and made every end-to-end
-# time a poll late.)
+# message, so the file grows by megabytes over a run: only its tail is read. (Reading it whole took up to half a
+# second of CPU per look late in a run, on the machine being measured, and made every end-to-end time a
+# look late.)
 sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 
 # start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy with an empty config file, its spool
