@@ -5,7 +5,7 @@ namespace SmtpFailoverProxy.Spool;
 
 /// <summary>
 /// Group commit: messages finished at the same moment share one sync. A session hands over its slot,
-/// written with its header saying queued, and waits; a committing thread takes every slot waiting and
+/// written with its header saying queued, and waits; one runner at a time takes every slot waiting and
 /// makes them durable: with <see cref="SpoolSyncMode.FileSystem"/>, one <c>syncfs</c>; with
 /// <see cref="SpoolSyncMode.PerFile"/>, one <c>fdatasync</c> per slot, then one <c>fsync</c> of the
 /// slots' folder when a slot's name may not be on disk yet (a new slot). A group of one slot whose name
@@ -14,41 +14,28 @@ namespace SmtpFailoverProxy.Spool;
 /// rename, no truncation: a slot written over in place leaves the sync only data to write. Under load,
 /// a group holds as many messages as sessions were waiting, and the sync is shared.
 /// </summary>
-/// <remarks>
-/// <see cref="Threads"/> committing threads, each with its own group: a slot handed over while one
-/// thread is syncing goes to another that is not, and its sync starts at once instead of after the one
-/// under way; when every thread is syncing, it joins the first one's next group. With one thread, a
-/// message waited on average for half of someone else's sync before its own began.
-/// </remarks>
-internal sealed class SpoolCommitter
+internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null, Func<string, bool>? tryFlushFileSystem = null)
 {
-    /// <summary>How long a committing thread waits for work before it ends (a new one starts with the next commit).</summary>
+    /// <summary>How long the committing thread waits for work before it ends (a new one starts with the next commit).</summary>
     internal static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Committing threads. Two: in runs of 20 sessions on 2 cores, both proxies under the same load at the
-    /// same time, 8 to 14% more messages a second than one (1 session: no change); four, no more than two.
-    /// </summary>
-    internal const int Threads = 2;
-
-    private readonly SpoolDirectories _directories;
-    private readonly SpoolSyncMode _mode;
-    private readonly TimeSpan _idleTimeout;
+    private readonly ConcurrentQueue<PendingCommit> _pending = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Lock _threadLock = new();
+    private readonly TimeSpan _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
     // syncfs, or a stand-in for tests of the refused and failed cases.
-    private readonly Func<string, bool> _tryFlushFileSystem;
-    private readonly Runner[] _runners = new Runner[Threads];
+    private readonly Func<string, bool> _tryFlushFileSystem = tryFlushFileSystem ?? DirectorySync.TryFlushFileSystem;
+    private Thread? _thread;
+    private int _running;
 
-    public SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null, Func<string, bool>? tryFlushFileSystem = null)
+    /// <summary>Whether a committing thread exists now (it ends after <see cref="DefaultIdleTimeout"/> without work).</summary>
+    internal bool HasThread
     {
-        _directories = directories;
-        _mode = mode;
-        _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
-        _tryFlushFileSystem = tryFlushFileSystem ?? DirectorySync.TryFlushFileSystem;
-        for (var i = 0; i < _runners.Length; i++) _runners[i] = new Runner(this);
+        get
+        {
+            lock (_threadLock) return _thread is not null;
+        }
     }
-
-    /// <summary>Whether a committing thread exists now (each ends after <see cref="DefaultIdleTimeout"/> without work).</summary>
-    internal bool HasThread => Array.Exists(_runners, runner => runner.HasThread);
 
     /// <summary>
     /// Completes when the slot, already written to the OS through <paramref name="file"/>, is durable. On
@@ -58,16 +45,76 @@ internal sealed class SpoolCommitter
     public Task CommitAsync(SafeFileHandle file, bool nameDurable)
     {
         var commit = new PendingCommit(file, nameDurable);
-        var runner = _runners[0];
-        foreach (var candidate in _runners)
+        _pending.Enqueue(commit);
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            if (candidate.IsBusy) continue;
-            runner = candidate;
-            break;
+            // The syncs block, for a millisecond or more: on a thread of their own, never a session's nor
+            // one of the thread pool's (on 2 cores it has two, and the sessions need them meanwhile).
+            lock (_threadLock)
+            {
+                if (_thread is null)
+                {
+                    _thread = new Thread(CommitLoop) { IsBackground = true, Name = "spool-commit" };
+                    _thread.Start();
+                }
+            }
+
+            _wake.Set();
         }
 
-        runner.Submit(commit);
         return commit.Completion.Task;
+    }
+
+    private void CommitLoop()
+    {
+        while (true)
+        {
+            if (_wake.WaitOne(_idleTimeout))
+            {
+                Run();
+                continue;
+            }
+
+            lock (_threadLock)
+            {
+                // Idle: end, unless a commit came in meanwhile (it set _running before it looked for this thread).
+                if (Volatile.Read(ref _running) == 0 && !_wake.WaitOne(0))
+                {
+                    _thread = null;
+                    return;
+                }
+            }
+
+            Run();
+        }
+    }
+
+    private void Run()
+    {
+        var group = new List<PendingCommit>();
+        while (true)
+        {
+            while (_pending.TryDequeue(out var commit)) group.Add(commit);
+            if (group.Count == 0)
+            {
+                Volatile.Write(ref _running, 0);
+                // A commit queued after the last look found the runner still busy: it is this runner's to take.
+                if (_pending.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+                continue;
+            }
+
+            try
+            {
+                CommitGroup(group);
+            }
+            catch (Exception ex)
+            {
+                // Whatever went wrong, no session may wait forever: each hears 451 and keeps its message.
+                foreach (var commit in group) commit.Fail(ex);
+            }
+
+            group.Clear();
+        }
     }
 
     private void CommitGroup(List<PendingCommit> group)
@@ -78,11 +125,11 @@ internal sealed class SpoolCommitter
             {
                 DataSync.Flush(alone.File);
             }
-            else if (_mode != SpoolSyncMode.FileSystem || !_tryFlushFileSystem(_directories.Slots))
+            else if (mode != SpoolSyncMode.FileSystem || !_tryFlushFileSystem(directories.Slots))
             {
                 // PerFile, or syncfs is missing or was refused just now (a seccomp profile).
                 foreach (var commit in group) DataSync.Flush(commit.File);
-                if (group.Exists(commit => !commit.NameDurable)) DirectorySync.Flush(_directories.Slots);
+                if (group.Exists(commit => !commit.NameDurable)) DirectorySync.Flush(directories.Slots);
             }
         }
         catch (IOException ex)
@@ -119,97 +166,6 @@ internal sealed class SpoolCommitter
             }
 
             commit.Fail(failure);
-        }
-    }
-
-    /// <summary>One committing thread and the group it gathers: one sync at a time.</summary>
-    private sealed class Runner(SpoolCommitter owner)
-    {
-        private readonly ConcurrentQueue<PendingCommit> _pending = new();
-        private readonly AutoResetEvent _wake = new(false);
-        private readonly Lock _threadLock = new();
-        private Thread? _thread;
-        private int _running;
-
-        public bool HasThread
-        {
-            get
-            {
-                lock (_threadLock) return _thread is not null;
-            }
-        }
-
-        /// <summary>Taking groups and syncing them now.</summary>
-        public bool IsBusy => Volatile.Read(ref _running) == 1;
-
-        public void Submit(PendingCommit commit)
-        {
-            _pending.Enqueue(commit);
-            if (Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
-            // The syncs block, for a millisecond or more: on a thread of their own, never a session's nor
-            // one of the thread pool's (on 2 cores it has two, and the sessions need them meanwhile).
-            lock (_threadLock)
-            {
-                if (_thread is null)
-                {
-                    _thread = new Thread(CommitLoop) { IsBackground = true, Name = "spool-commit" };
-                    _thread.Start();
-                }
-            }
-
-            _wake.Set();
-        }
-
-        private void CommitLoop()
-        {
-            while (true)
-            {
-                if (_wake.WaitOne(owner._idleTimeout))
-                {
-                    Run();
-                    continue;
-                }
-
-                lock (_threadLock)
-                {
-                    // Idle: end, unless a commit came in meanwhile (it set _running before it looked for this thread).
-                    if (Volatile.Read(ref _running) == 0 && !_wake.WaitOne(0))
-                    {
-                        _thread = null;
-                        return;
-                    }
-                }
-
-                Run();
-            }
-        }
-
-        private void Run()
-        {
-            var group = new List<PendingCommit>();
-            while (true)
-            {
-                while (_pending.TryDequeue(out var commit)) group.Add(commit);
-                if (group.Count == 0)
-                {
-                    Volatile.Write(ref _running, 0);
-                    // A commit queued after the last look found the runner still busy: it is this runner's to take.
-                    if (_pending.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
-                    continue;
-                }
-
-                try
-                {
-                    owner.CommitGroup(group);
-                }
-                catch (Exception ex)
-                {
-                    // Whatever went wrong, no session may wait forever: each hears 451 and keeps its message.
-                    foreach (var commit in group) commit.Fail(ex);
-                }
-
-                group.Clear();
-            }
         }
     }
 

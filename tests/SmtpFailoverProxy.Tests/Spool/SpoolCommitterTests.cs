@@ -3,7 +3,7 @@ using SmtpFailoverProxy.Spool;
 
 namespace SmtpFailoverProxy.Tests.Spool;
 
-/// <summary>The committing threads: there while there is work, gone when idle, back with the next commit; one syncing never holds up the next slot.</summary>
+/// <summary>The committing thread: there while there is work, gone when idle, back with the next commit.</summary>
 public sealed class SpoolCommitterTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sfp-unit", Guid.NewGuid().ToString("N"));
@@ -70,37 +70,6 @@ public sealed class SpoolCommitterTests : IDisposable
 
         Assert.Equal("known", Committed(directories, "known"));
         Assert.Equal("new", Committed(directories, "new"));
-    }
-
-    [Fact]
-    public async Task Slot_handed_over_while_another_syncs_is_synced_at_once_on_the_other_thread()
-    {
-        var directories = Prepared();
-        using var firstSyncing = new ManualResetEventSlim();
-        using var releaseFirst = new ManualResetEventSlim();
-        var syncs = 0;
-        var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ =>
-        {
-            if (Interlocked.Increment(ref syncs) == 1)
-            {
-                firstSyncing.Set();
-                releaseFirst.Wait(TimeSpan.FromSeconds(30)); // The disk is slow for this one.
-            }
-
-            return true;
-        });
-
-        var first = CommitAsync(committer, directories, "slow");
-        Assert.True(firstSyncing.Wait(TimeSpan.FromSeconds(10)));
-        // With one committing thread this one would wait for the slow sync to end before its own began.
-        await CommitAsync(committer, directories, "next").WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.False(first.IsCompleted);
-
-        releaseFirst.Set();
-        await first.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(2, syncs);
-        Assert.Equal("slow", Committed(directories, "slow"));
-        Assert.Equal("next", Committed(directories, "next"));
     }
 
     private SpoolDirectories Prepared()
