@@ -126,7 +126,7 @@ counter_of() { [ "$1" = ses ] && echo ses_count || echo sink_count; }
 scenarios=("${sessions}x$((size / 1024))KB $sessions $messages $size" "1x$((size / 1024))KB 1 $messages $size" "${sessions}x200KB $sessions $((messages / 5)) 204800")
 
 # The runtime's JIT goes on compiling for 12 to 15 s of load after start (tiered compilation with dynamic
-# PGO: measured with the JIT thread's CPU time under a steady 20-session load). Three rounds of the first
+# PGO: bench/warmup/run.sh, the JIT threads' CPU time under a steady 20-session load). Three rounds of the first
 # scenario, the warm-up until 2026-12-01, were 3 to 4 s of load and left the proxy measured half
 # compiled. Each path now runs the three scenarios' loads over and over for WARMUP_SECONDS (default 20),
 # so the runs measure the steady state of a proxy that has been up for a while, as in service.
