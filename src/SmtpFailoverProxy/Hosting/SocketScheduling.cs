@@ -10,9 +10,9 @@ namespace SmtpFailoverProxy.Hosting;
 /// core) and Kestrel's <c>UnsafePreferInlineScheduling</c>, a session's command is read, parsed, answered
 /// and sent on the event thread that saw the data arrive. The price is that nothing there may block for
 /// long, or every connection on that thread waits: the known slow work moves to the thread pool
-/// (<see cref="LeaveEventThread"/>: password hashing, and everything a delivery does after its upstream
-/// answered, which may write state files with fsync), and log events go to the console from a
-/// background thread.
+/// (<see cref="LeaveEventThread"/>: password hashing, the steps of a TLS handshake, and everything a
+/// delivery does after its upstream answered, which may write state files with fsync), and log events go
+/// to the console from a background thread.
 /// </summary>
 internal static class SocketScheduling
 {

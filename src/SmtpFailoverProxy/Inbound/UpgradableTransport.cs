@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using SmtpFailoverProxy.Hosting;
 
 namespace SmtpFailoverProxy.Inbound;
 
@@ -24,17 +25,24 @@ internal sealed class UpgradableTransport : IAsyncDisposable
 
     public bool IsSecure => _tls is not null;
 
-    /// <summary>Runs the server side of a TLS 1.2+ handshake over the plain pipes and switches to the TLS pipes.</summary>
+    /// <summary>
+    /// Runs the server side of a TLS 1.2+ handshake over the plain pipes and switches to the TLS pipes. The
+    /// handshake runs on the thread pool, every step of it: its signature and key exchange take a
+    /// millisecond or more of CPU each, which on a socket event thread every other session there would wait
+    /// out (see <see cref="SocketScheduling"/>).
+    /// </summary>
     public async Task UpgradeAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
     {
-        var stream = new DuplexPipeStream(_plain);
+        var stream = new DuplexPipeStream(_plain) { ResumeOnThreadPool = true };
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        await SocketScheduling.LeaveEventThread(); // The client's hello may be here already, and read at once.
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
         {
             ServerCertificate = certificate,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ClientCertificateRequired = false,
         }, cancellationToken);
+        stream.ResumeOnThreadPool = false; // Records then cost a hop each; the session's own reads decide where it runs.
         _tls = tls;
         Current = new DuplexPipe(PipeReader.Create(tls), PipeWriter.Create(tls));
     }
@@ -42,30 +50,5 @@ internal sealed class UpgradableTransport : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_tls is not null) await _tls.DisposeAsync();
-    }
-
-
-    /// <summary>A stream over a duplex pipe, for SslStream to run on.</summary>
-    private sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
-    {
-        private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
-        private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _input.ReadAsync(buffer, offset, count, cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _output.WriteAsync(buffer, cancellationToken);
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _output.WriteAsync(buffer, offset, count, cancellationToken);
-        public override void Write(byte[] buffer, int offset, int count) => _output.Write(buffer, offset, count);
-        public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
-        public override void Flush() => _output.Flush();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
