@@ -1,4 +1,4 @@
-# Sourced by the bench scripts: a free loopback port, and the proxy (Release) relaying to one SMTP upstream.
+# Sourced by the bench scripts: a free loopback port, smtp-sink, and the proxy (Release) relaying to one SMTP upstream.
 # Run from the repository root, with $work set to a scratch folder and a pids array for the EXIT trap.
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -8,6 +8,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # second of CPU per look late in a run, on the machine being measured, and made every end-to-end time a
 # look late.)
 sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
+
+# start_sink [BACKLOG]: Postfix's smtp-sink on a free port (sink_port), counting messages into $work/sink.out
+# (see sink_count); BACKLOG is its listen queue (default 4096).
+start_sink() {
+  sink_port=$(free_port)
+  smtp-sink -c -u nobody 127.0.0.1:"$sink_port" "${1:-4096}" > "$work/sink.out" 2>&1 &
+  pids+=($!)
+}
 
 # start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy with an empty config file, its spool
 # and state under $work, relaying to 127.0.0.1:UPSTREAM_PORT (plain SMTP) as provider "upstream"; the

@@ -17,8 +17,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
-sink_port=$(free_port)
-smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
+start_sink
 start_proxy "$sink_port" --Spool:DeliveryConcurrency=2 --Providers:upstream:MaxConnections=2 "$@"
 
 total=0

@@ -15,8 +15,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
-sink_port=$(free_port); far_port=$(free_port)
-smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
+start_sink; far_port=$(free_port)
 python3 bench/rtt/delay_proxy.py "$far_port" "$sink_port" "$delay" & pids+=($!)
 start_proxy "$far_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections="$connections" "$@"
 

@@ -16,8 +16,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 dotnet build -c Release bench/load >/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null
-sink_port=$(free_port)
-smtp-sink -u nobody 127.0.0.1:"$sink_port" 4096 > /dev/null 2>&1 & pids+=($!)
+start_sink
 start_proxy "$sink_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections=16 \
   --Smtp:TlsCertificate="$work/cert.pem" --Smtp:TlsKey="$work/key.pem" "$@"
 load() { dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$smtp_port" --connections 20 --seconds "$1" --size 4096 | grep -o 'rate=[^ ]*\|p50=[^ ]*\|p99=[^ ]*\|max=[^ ]*' | tr '\n' ' '; }
