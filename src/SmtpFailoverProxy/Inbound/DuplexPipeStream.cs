@@ -35,7 +35,6 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
     public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
     public override void Flush() => _output.Flush();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
     public override void SetLength(long value) => throw new NotSupportedException();
 
     private async ValueTask<int> ReadOnThreadPoolAsync(Memory<byte> buffer, CancellationToken cancellationToken)
