@@ -9,6 +9,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # look late.)
 sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 
+# stat_jiffies STAT_FILE: the user + system CPU jiffies in a /proc/.../stat file, its fields counted from the
+# parenthesis that closes the name (a thread's name may hold spaces). proxy_cpu: the proxy's, so far.
+stat_jiffies() { sed 's/.*) //' "$1" | awk '{print $12 + $13}'; }
+proxy_cpu() { stat_jiffies "/proc/$proxy_pid/stat"; }
+
 # start_sink [BACKLOG]: Postfix's smtp-sink on a free port (sink_port), counting messages into $work/sink.out
 # (see sink_count); BACKLOG is its listen queue (default 4096).
 start_sink() {

@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.."
 messages=${1:-15000}; bursts=${2:-3}; shift $(( $# < 2 ? $# : 2 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-burst.XXXX)
 . bench/lib.sh
-proxy_cpu() { awk '{print $14+$15}' "/proc/$proxy_pid/stat"; }
 now() { date +%s.%N; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT

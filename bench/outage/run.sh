@@ -10,7 +10,6 @@ cd "$(dirname "$0")/../.."
 connections=${1:-20}; seconds=${2:-10}; rounds=${3:-3}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-outage.XXXX)
 . bench/lib.sh
-proxy_cpu() { awk '{print $14+$15}' "/proc/$proxy_pid/stat"; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 

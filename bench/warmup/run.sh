@@ -19,25 +19,21 @@ dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 start_sink
 start_proxy "$sink_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections=16 "$@"
 
-# CPU jiffies (user + system) of the proxy's threads whose name says tiered compilation. The name sits in
-# parentheses in /proc/.../stat and may hold spaces: the fields are counted from the closing one.
+# CPU jiffies of the proxy's threads whose name says tiered compilation.
 jit_jiffies() {
   local total=0 task
   for task in /proc/"$proxy_pid"/task/*; do
-    if grep -q '^\.NET Tiered' "$task/comm" 2>/dev/null; then
-      total=$((total + $(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}')))
-    fi
+    if grep -q '^\.NET Tiered' "$task/comm" 2>/dev/null; then total=$((total + $(stat_jiffies "$task/stat"))); fi
   done
   echo "$total"
 }
-proxy_jiffies() { sed 's/.*) //' /proc/"$proxy_pid"/stat | awk '{print $12 + $13}'; }
 
 ( while true; do smtp-source -d -s "$sessions" -m 5000 -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port" 2>/dev/null || true; done ) & pids+=($!)
-n0=$(sink_count); j0=$(jit_jiffies); c0=$(proxy_jiffies); t=0
+n0=$(sink_count); j0=$(jit_jiffies); c0=$(proxy_cpu); t=0
 echo "seconds  delivered/s  proxy CPU us/msg  JIT CPU ms"
 while [ "$t" -lt "$seconds" ]; do
   sleep "$step"; t=$((t + step))
-  n=$(sink_count); j=$(jit_jiffies); c=$(proxy_jiffies)
+  n=$(sink_count); j=$(jit_jiffies); c=$(proxy_cpu)
   printf '%7s  %11s  %16s  %10s\n' "$t" $(( (n - n0) / step )) $(( n > n0 ? (c - c0) * 10000 / (n - n0) : 0 )) $(( (j - j0) * 10 ))
   n0=$n; j0=$j; c0=$c
 done
