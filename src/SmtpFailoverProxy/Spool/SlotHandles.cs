@@ -29,16 +29,8 @@ internal sealed class SlotHandles(int capacity = SlotHandles.DefaultCapacity) : 
     /// handle is kept.
     /// </summary>
     /// <exception cref="IOException">The slot cannot be opened (<see cref="FileNotFoundException"/> when it is gone).</exception>
-    public SafeFileHandle Take(string path, FileMode mode = FileMode.Open)
-    {
-        if (_open.TryRemove(path, out var kept))
-        {
-            Interlocked.Decrement(ref _count);
-            return kept;
-        }
-
-        return File.OpenHandle(path, mode, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-    }
+    public SafeFileHandle Take(string path, FileMode mode = FileMode.Open) =>
+        TryTakeKept(path, out var kept) ? kept : File.OpenHandle(path, mode, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>Keeps <paramref name="handle"/> for the next use of the slot, or closes it when enough are kept.</summary>
     public void Give(string path, SafeFileHandle handle)
@@ -54,9 +46,15 @@ internal sealed class SlotHandles(int capacity = SlotHandles.DefaultCapacity) : 
     /// <summary>Closes the slot's kept handle, if any: the slot is about to be deleted or moved away.</summary>
     public void Forget(string path)
     {
-        if (!_open.TryRemove(path, out var kept)) return;
+        if (TryTakeKept(path, out var kept)) kept.Dispose();
+    }
+
+    /// <summary>Removes the slot's kept handle from the kept ones, if there is one, and hands it to the caller.</summary>
+    private bool TryTakeKept(string path, out SafeFileHandle kept)
+    {
+        if (!_open.TryRemove(path, out kept!)) return false;
         Interlocked.Decrement(ref _count);
-        kept.Dispose();
+        return true;
     }
 
     public void Dispose()

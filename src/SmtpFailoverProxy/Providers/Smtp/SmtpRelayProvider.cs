@@ -84,8 +84,9 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
 
     /// <summary>
     /// One lane: sends from the queue until it is empty, on one connection while it stays usable. Each send
-    /// is completed on this thread, so its caller's bookkeeping runs on without a thread-pool hop; the lane
-    /// decides first what comes next, and when nothing does, it has already given its connection back.
+    /// is completed on this thread, so its caller goes on here, without a thread-pool hop, up to its own
+    /// first wait (the router's hop before its bookkeeping); the lane decides first what comes next, and
+    /// when nothing does, it has already given its connection back.
     /// </summary>
     private async Task RunLaneAsync()
     {
@@ -292,8 +293,8 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
     {
         private const int Waiting = 0, Taken = 1, Cancelled = 2;
 
-        // Completed on the lane's thread: the caller's bookkeeping runs on, up to its next wait, without a
-        // thread-pool hop per message (the lane then goes on with its follower).
+        // Completed on the lane's thread: the caller goes on there up to its first wait (the router then
+        // moves to the thread pool for its bookkeeping), and the lane goes on with its follower.
         private readonly TaskCompletionSource<DeliveryResult> _result = new();
         private readonly CancellationTokenRegistration _cancellation;
         private int _state;
