@@ -29,8 +29,8 @@ public sealed class DuplexPipeStreamTests
             };
             eventThread.Start();
 
-            var (read, thread) = await observed;
-            return (read, thread.IsThreadPoolThread, thread == eventThread);
+            var (read, onPool, thread) = await observed;
+            return (read, onPool, thread == eventThread);
         }).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(5, read);
@@ -38,9 +38,10 @@ public sealed class DuplexPipeStreamTests
         Assert.Equal(!resumeOnThreadPool, onEventThread);
     }
 
-    private static async Task<(int Read, Thread Thread)> GoesOnWhereAsync(ValueTask<int> read)
+    /// <summary>Where the read went on, seen there: the event thread may have ended by the time the caller looks.</summary>
+    private static async Task<(int Read, bool OnPool, Thread Thread)> GoesOnWhereAsync(ValueTask<int> read)
     {
         var count = await read;
-        return (count, Thread.CurrentThread);
+        return (count, Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread);
     }
 }

@@ -134,7 +134,7 @@ public sealed class SmtpRelayProviderTests
             await peer.GreetAsync("PIPELINING");
             await peer.TakeContentAsync();
             // No 250 for the first message yet: a client that waited for it would hang here.
-            await peer.ExpectAsync($"MAIL FROM:<app@example.com>");
+            await peer.ExpectAsync("MAIL FROM:<app@example.com>");
             await peer.ExpectAsync("RCPT TO:<second@example.com>");
             await peer.ExpectAsync("DATA");
             await peer.SayAsync("250 2.0.0 Ok: first", "250 Ok", "250 Ok", "354 go ahead");
@@ -210,9 +210,12 @@ public sealed class SmtpRelayProviderTests
         var release = new TaskCompletionSource();
         await using var server = new ScriptedSmtpServer(async peer =>
         {
+            // No greeting until the second was cancelled: the one connection is still opening, so the second
+            // is surely waiting, not yet taken to follow the first's final dot (holding only the first's 250,
+            // a slow test thread could cancel after the lane had taken it).
+            await release.Task;
             await peer.GreetAsync("PIPELINING");
             await peer.TakeContentAsync();
-            await release.Task; // the first message's 250 waits until the second was cancelled
             await peer.SayAsync("250 Ok");
             await peer.ExpectAsync("QUIT");
             await peer.SayAsync("221 Bye");
