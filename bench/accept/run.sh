@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Acceptance alone against acceptance while relaying: the same burst of [messages] 4 KB messages from
-# smtp-source (20 sessions) into a proxy relaying to smtp-sink, in rounds of three bursts: two while the
-# proxy relays, one with smtp-sink stopped (SIGSTOP: its connections stay open and nothing answers, so no
+# smtp-source (20 sessions) into a proxy relaying to smtp-sink, in rounds of two: once while the proxy
+# relays, once with smtp-sink stopped (SIGSTOP: its connections stay open and nothing answers, so no
 # delivery work competes for the cores). After each burst the sink goes on and the script waits until it
 # has every message, so the next burst starts with an empty queue and the slots kept for reuse (made
-# during the warm-up). The first relaying burst of a round follows the drain of the stopped one's
-# backlog, and is reported apart: it runs slower (see bench/README.md).
+# during the warm-up).
 #   bench/accept/run.sh [messages] [rounds] [-- --Section:Key=value ...]     (defaults 5000 5)
 # Per round and as medians: accepted msg/s (smtp-source finished) and the proxy's CPU per message during
 # the burst. The difference is what relaying costs acceptance on these cores. Needs Debian's postfix
@@ -26,12 +25,14 @@ sink_pid=${pids[-1]}
 start_proxy "$sink_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections=16 "$@"
 
 total=0
-burst() { # prints "MSG_PER_S US_PER_MSG"
+# burst: one burst; sets result to "MSG_PER_S US_PER_MSG" and counts the messages into total (in this
+# shell: a $(burst) would count them in a subshell, and the next drain would not wait for them).
+burst() {
   local cpu0 cpu1 t0 t1
   cpu0=$(proxy_cpu); t0=$(now)
   smtp-source -d -s 20 -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
   t1=$(now); cpu1=$(proxy_cpu); total=$((total + messages))
-  python3 -c "print(f'{$messages/($t1-$t0):.0f} {($cpu1-$cpu0)*10000/$messages:.0f}')"
+  result=$(python3 -c "print(f'{$messages/($t1-$t0):.0f} {($cpu1-$cpu0)*10000/$messages:.0f}')")
 }
 show() { read -r rate cpu <<< "$1"; echo "$rate msg/s, $cpu us/msg"; }
 drain() {
@@ -47,18 +48,17 @@ drain() {
 # creates the slots a whole burst's backlog needs, which the rounds then reuse (see bench/burst).
 end=$((SECONDS + ${WARMUP_SECONDS:-30}))
 while [ $SECONDS -lt $end ]; do
-  burst >/dev/null; drain
-  kill -STOP "$sink_pid"; burst >/dev/null; kill -CONT "$sink_pid"; drain
+  burst; drain
+  kill -STOP "$sink_pid"; burst; kill -CONT "$sink_pid"; drain
 done
 
-after=(); relaying=(); stopped=()
+relaying=(); stopped=()
 for round in $(seq 1 "$rounds"); do
-  c=$(burst); drain
-  a=$(burst); drain
-  kill -STOP "$sink_pid"; b=$(burst); kill -CONT "$sink_pid"; drain
-  after+=("$c"); relaying+=("$a"); stopped+=("$b")
-  echo "round $round: relaying after a backlog $(show "$c"); relaying $(show "$a"); upstream stopped $(show "$b")"
+  burst; drain; a=$result
+  kill -STOP "$sink_pid"; burst; kill -CONT "$sink_pid"; drain; b=$result
+  relaying+=("$a"); stopped+=("$b")
+  echo "round $round: relaying $(show "$a"); upstream stopped $(show "$b")"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 medians() { show "$(median $(printf '%s\n' "$@" | cut -d' ' -f1)) $(median $(printf '%s\n' "$@" | cut -d' ' -f2))"; }
-echo "median: relaying after a backlog $(medians "${after[@]}"); relaying $(medians "${relaying[@]}"); upstream stopped $(medians "${stopped[@]}")"
+echo "median: relaying $(medians "${relaying[@]}"); upstream stopped $(medians "${stopped[@]}")"
