@@ -9,6 +9,18 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # look late.)
 sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 
+# wait_for_sink COUNT [PAUSE]: returns once sink_count reaches COUNT, looking every PAUSE seconds (default
+# 0.05); after 600 s it says how many came and exits.
+wait_for_sink() {
+  local deadline=$((SECONDS + 600))
+  until [ "$(sink_count)" -ge "$1" ]; do
+    [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(sink_count) of $1" >&2; exit 1; }
+    sleep "${2:-0.05}"
+  done
+}
+
+now() { date +%s.%N; }
+
 # stat_jiffies STAT_FILE: the user + system CPU jiffies in a /proc/.../stat file, its fields counted from the
 # parenthesis that closes the name (a thread's name may hold spaces). proxy_cpu: the proxy's, so far.
 stat_jiffies() { sed 's/.*) //' "$1" | awk '{print $12 + $13}'; }

@@ -14,7 +14,6 @@ cd "$(dirname "$0")/../.."
 messages=${1:-5000}; rounds=${2:-5}; shift $(( $# < 2 ? $# : 2 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-accept.XXXX)
 . bench/lib.sh
-now() { date +%s.%N; }
 pids=()
 sink_pid=
 trap '[ -n "$sink_pid" ] && kill -CONT "$sink_pid" 2>/dev/null; kill "${pids[@]}" 2>/dev/null || true' EXIT
@@ -35,13 +34,7 @@ burst() {
   result=$(python3 -c "print(f'{$messages/($t1-$t0):.0f} {($cpu1-$cpu0)*10000/$messages:.0f}')")
 }
 show() { read -r rate cpu <<< "$1"; echo "$rate msg/s, $cpu us/msg"; }
-drain() {
-  local deadline=$((SECONDS + 600))
-  until [ "$(sink_count)" -ge "$total" ]; do
-    [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(sink_count) of $total" >&2; exit 1; }
-    sleep 0.05
-  done
-}
+drain() { wait_for_sink "$total"; }
 
 # The warm-up runs unreported rounds: the JIT compiles both paths (a backlog's messages are loaded from their
 # slots when delivered, a path the relaying bursts hardly take), and the first burst with the sink stopped

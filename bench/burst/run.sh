@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.."
 messages=${1:-15000}; bursts=${2:-3}; shift $(( $# < 2 ? $# : 2 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-burst.XXXX)
 . bench/lib.sh
-now() { date +%s.%N; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
@@ -24,11 +23,7 @@ for burst in $(seq 1 "$bursts"); do
   cpu0=$(proxy_cpu); t0=$(now)
   smtp-source -d -s 20 -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
   t1=$(now); total=$((total + messages))
-  deadline=$((SECONDS + 600))
-  until [ "$(sink_count)" -ge "$total" ]; do
-    [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(sink_count) of $total" >&2; exit 1; }
-    sleep 0.1
-  done
+  wait_for_sink "$total" 0.1
   t2=$(now); cpu1=$(proxy_cpu)
   python3 -c "print(f'burst $burst: accepted {$messages/($t1-$t0):.0f} msg/s, drained {$messages/($t2-$t0):.0f} msg/s, proxy CPU {($cpu1-$cpu0)*10000/$messages:.0f} us/msg, free slots $(spool_slots "$work/spool" | cut -d' ' -f2)')"
 done

@@ -10,7 +10,6 @@ cd "$(dirname "$0")/../.."
 messages=${1:-500}; delay=${2:-10}; connections=${3:-1}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-rtt.XXXX)
 . bench/lib.sh
-now() { date +%s.%N; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
