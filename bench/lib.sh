@@ -19,7 +19,7 @@ wait_for_sink() {
   done
 }
 
-now() { date +%s.%N; }
+now() { date +%s.%N; } # seconds since the epoch, to the nanosecond
 
 # stat_jiffies STAT_FILE: the user + system CPU jiffies in a /proc/.../stat file, its fields counted from the
 # parenthesis that closes the name (a thread's name may hold spaces). proxy_cpu: the proxy's, so far.
