@@ -24,11 +24,12 @@ internal sealed class SesSandboxProcess : IDisposable
     public string Directory { get; }
     public Uri Url => new($"http://127.0.0.1:{Port}");
 
-    public static async Task<SesSandboxProcess> StartAsync()
+    /// <param name="extraArguments">More settings, such as <c>--SesSandbox:MaxSendRate=1000</c>.</param>
+    public static async Task<SesSandboxProcess> StartAsync(params string[] extraArguments)
     {
         var port = TestPorts.GetFree();
         var directory = RepositoryPaths.NewTempDirectory("ses-sandbox");
-        var process = new ChildProcess("dotnet", [RepositoryPaths.ProxyDll, "ses-sandbox", "--port", port.ToString(), $"--SesSandbox:Path={directory}"]);
+        var process = new ChildProcess("dotnet", [RepositoryPaths.ProxyDll, "ses-sandbox", "--port", port.ToString(), $"--SesSandbox:Path={directory}", .. extraArguments]);
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.TrueAsync(() => process.HasExited || Responds(probe, port), "the SES sandbox to listen");
         if (process.HasExited) throw new InvalidOperationException("The SES sandbox exited:\n" + process.Output);
