@@ -28,6 +28,7 @@ internal sealed class MessageSpool : IDisposable
     // Attempts behind messages whose deferrals left every recipient pending: in memory only (see SaveState).
     private readonly ConcurrentDictionary<string, int> _untouchedAttempts = new(StringComparer.Ordinal);
     private readonly long _minFreeBytes;
+    private readonly FreeSpace _freeSpace;
 
     public MessageSpool(string path, TimeProvider timeProvider, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem, long recycleBytes = RecycledFiles.DefaultLimitBytes,
         long minFreeBytes = 0)
@@ -36,6 +37,7 @@ internal sealed class MessageSpool : IDisposable
         _directories = new SpoolDirectories(path);
         _timeProvider = timeProvider;
         var contents = _directories.Prepare();
+        _freeSpace = new FreeSpace(_directories.Root);
         _queued = new QueuedSlots(_directories.Slots);
         foreach (var queueId in contents.WithState) _withState[queueId] = true;
         foreach (var queueId in contents.EarlierQueued) _unverified[queueId] = true;
@@ -66,14 +68,14 @@ internal sealed class MessageSpool : IDisposable
 
     /// <summary>
     /// Whether the spool's file system has the minimum free space plus <paramref name="declaredSize"/> free
-    /// (one <c>statvfs</c>). True when it cannot tell: then the write itself will say.
+    /// (one <c>fstatvfs</c>, see <see cref="FreeSpace"/>). True when it cannot tell: then the write itself will say.
     /// </summary>
     public bool HasRoomFor(long declaredSize)
     {
         if (_minFreeBytes == 0 && declaredSize == 0) return true;
         try
         {
-            return new DriveInfo(_directories.Root).AvailableFreeSpace - declaredSize >= _minFreeBytes; // no overflow for a huge minimum
+            return _freeSpace.Available - declaredSize >= _minFreeBytes; // no overflow for a huge minimum
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -244,6 +246,10 @@ internal sealed class MessageSpool : IDisposable
         }
     }
 
-    /// <summary>Closes the slots' kept handles.</summary>
-    public void Dispose() => _handles.Dispose();
+    /// <summary>Closes the slots' kept handles and the spool folder's.</summary>
+    public void Dispose()
+    {
+        _handles.Dispose();
+        _freeSpace.Dispose();
+    }
 }
