@@ -17,8 +17,7 @@ public sealed class FreeSpaceTests : IDisposable
         var ours = free.Available;
         var after = new DriveInfo(_folder).AvailableFreeSpace;
 
-        Assert.InRange(ours, Math.Min(before, after) - Slack, Math.Max(before, after) + Slack);
-        Assert.True(ours > 0);
+        Assert.InRange(ours, Math.Min(before, after) - OthersSlack, Math.Max(before, after) + OthersSlack);
     }
 
     [Fact]
@@ -33,6 +32,7 @@ public sealed class FreeSpaceTests : IDisposable
             file.Flush(flushToDisk: true);
         }
 
+        // Its blocks, within what other writers on the machine take or free meanwhile.
         Assert.InRange(before - free.Available, Written - Slack, Written + Slack);
     }
 
@@ -46,6 +46,7 @@ public sealed class FreeSpaceTests : IDisposable
 
     private const int Written = 64 * 1024 * 1024;
     private const long Slack = 16L * 1024 * 1024;
+    private const long OthersSlack = 64L * 1024 * 1024;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
