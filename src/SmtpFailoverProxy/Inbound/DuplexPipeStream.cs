@@ -1,22 +1,15 @@
 using System.IO.Pipelines;
-using SmtpFailoverProxy.Hosting;
 
 namespace SmtpFailoverProxy.Inbound;
 
 /// <summary>
 /// A stream over a duplex pipe, for <see cref="System.Net.Security.SslStream"/> to run on (see
-/// <see cref="UpgradableTransport"/>).
+/// <see cref="UpgradableTransport"/>). Disposing it leaves the pipe open.
 /// </summary>
 internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
 {
     private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
     private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
-
-    /// <summary>
-    /// Whether a read that completes on a thread not the pool's (a socket event thread) goes on on the
-    /// thread pool: on for the TLS handshake, whose steps after each read are the CPU-heavy ones.
-    /// </summary>
-    public bool ResumeOnThreadPool { get; set; }
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -24,8 +17,7 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ResumeOnThreadPool ? ReadOnThreadPoolAsync(buffer, cancellationToken) : _input.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
@@ -36,11 +28,4 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
     public override void Flush() => _output.Flush();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
-
-    private async ValueTask<int> ReadOnThreadPoolAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        var read = await _input.ReadAsync(buffer, cancellationToken);
-        await SocketScheduling.LeaveEventThread();
-        return read;
-    }
 }

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Hosting;
 
 namespace SmtpFailoverProxy.Providers.Smtp;
 
@@ -125,13 +126,18 @@ internal sealed class SmtpRelayConnection : IAsyncDisposable
     private async Task StartTlsAsync(RemoteCertificateValidationCallback? certificateValidation, OperationTimeout timeout)
     {
         if (_replies.HasBufferedBytes) throw new SmtpProtocolViolation("The upstream sent data before the TLS handshake");
-        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        // Every step of the handshake on the thread pool, as the listener's (see ThreadPoolResumingStream):
+        // the server's answers arrive on a socket event thread, which sessions share.
+        var network = new ThreadPoolResumingStream(_stream) { ResumeOnThreadPool = true };
+        var tls = new SslStream(network, leaveInnerStreamOpen: false);
         _stream = tls;
+        await SocketScheduling.LeaveEventThread(); // The 220 to STARTTLS came in on one.
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = _options.Host,
             RemoteCertificateValidationCallback = certificateValidation,
         }, timeout.Restart());
+        network.ResumeOnThreadPool = false;
         _replies = new SmtpReplyReader(tls);
     }
 

@@ -1,10 +1,10 @@
 using System.IO.Pipelines;
-using SmtpFailoverProxy.Inbound;
+using SmtpFailoverProxy.Hosting;
 
-namespace SmtpFailoverProxy.Tests.Inbound;
+namespace SmtpFailoverProxy.Tests.Hosting;
 
-/// <summary>The stream a TLS handshake runs on: while asked, a read that a socket event thread completes goes on on the thread pool.</summary>
-public sealed class DuplexPipeStreamTests
+/// <summary>The stream a TLS handshake runs on (the listener's and the relay's): while asked, a read that a socket event thread completes goes on on the thread pool.</summary>
+public sealed class ThreadPoolResumingStreamTests
 {
     [Theory]
     [InlineData(true)]
@@ -15,7 +15,7 @@ public sealed class DuplexPipeStreamTests
         var (read, onPool, onEventThread) = await Task.Run<(int Read, bool OnPool, bool OnEventThread)>(async () =>
         {
             var input = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-            var stream = new DuplexPipeStream(new DuplexPipe(input.Reader, new Pipe().Writer)) { ResumeOnThreadPool = resumeOnThreadPool };
+            var stream = new ThreadPoolResumingStream(input.Reader.AsStream()) { ResumeOnThreadPool = resumeOnThreadPool };
             var buffer = new byte[16];
             var pending = stream.ReadAsync(buffer);
             Assert.False(pending.IsCompleted);
@@ -43,5 +43,28 @@ public sealed class DuplexPipeStreamTests
     {
         var count = await read;
         return (count, Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread);
+    }
+
+    [Fact]
+    public async Task Disposing_it_disposes_the_inner_stream()
+    {
+        var inner = new MemoryStream();
+        await new ThreadPoolResumingStream(inner).DisposeAsync();
+        Assert.False(inner.CanRead);
+
+        var other = new MemoryStream();
+        new ThreadPoolResumingStream(other).Dispose();
+        Assert.False(other.CanRead);
+    }
+
+    [Fact]
+    public async Task Writes_pass_through()
+    {
+        var inner = new MemoryStream();
+        var stream = new ThreadPoolResumingStream(inner) { ResumeOnThreadPool = true };
+        await stream.WriteAsync("hello"u8.ToArray());
+        stream.Write(" world"u8);
+        await stream.FlushAsync();
+        Assert.Equal("hello world"u8.ToArray(), inner.ToArray());
     }
 }
