@@ -246,10 +246,11 @@ internal sealed class MessageSpool : IDisposable
         }
     }
 
-    /// <summary>Closes the slots' kept handles and the spool folder's.</summary>
+    /// <summary>Closes the slots' kept handles and the folders'.</summary>
     public void Dispose()
     {
         _handles.Dispose();
         _freeSpace.Dispose();
+        _committer.Dispose();
     }
 }

@@ -14,7 +14,7 @@ public sealed class SpoolCommitterTests : IDisposable
     public async Task Thread_ends_when_idle_and_the_next_commit_starts_another_that_commits(SpoolSyncMode mode)
     {
         var directories = Prepared();
-        var committer = new SpoolCommitter(directories, mode, idleTimeout: TimeSpan.FromMilliseconds(50));
+        using var committer = new SpoolCommitter(directories, mode, idleTimeout: TimeSpan.FromMilliseconds(50));
 
         await CommitAsync(committer, directories, "first").WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("first", Committed(directories, "first"));
@@ -29,7 +29,7 @@ public sealed class SpoolCommitterTests : IDisposable
     public async Task Where_syncfs_is_refused_the_group_is_synced_file_by_file_and_stays_queued()
     {
         var directories = Prepared();
-        var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ => false);
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ => false);
 
         await Task.WhenAll(CommitAsync(committer, directories, "a"), CommitAsync(committer, directories, "b")).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -41,7 +41,7 @@ public sealed class SpoolCommitterTests : IDisposable
     public async Task Failed_sync_marks_every_slot_of_the_group_free_and_fails_every_commit()
     {
         var directories = Prepared();
-        var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ => throw new IOException("syncfs failed: errno 5"));
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ => throw new IOException("syncfs failed: errno 5"));
 
         var commits = new[] { CommitAsync(committer, directories, "a"), CommitAsync(committer, directories, "b") };
 
@@ -57,7 +57,7 @@ public sealed class SpoolCommitterTests : IDisposable
     {
         var directories = Prepared();
         var syncfsCalls = 0;
-        var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ =>
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem, tryFlushFileSystem: _ =>
         {
             Interlocked.Increment(ref syncfsCalls);
             return true;
