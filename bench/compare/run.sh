@@ -14,7 +14,8 @@
 # CONNECTION_PER_MESSAGE=1 drops smtp-source's -d: every message then comes on a connection of its own
 # (connect, greeting, EHLO, the transaction, QUIT), as an application that opens one per mail sends it.
 # Needs root and Debian's postfix package (smtp-source, smtp-sink, postfix); it reconfigures the system
-# Postfix instance for the run and restores main.cf and master.cf afterwards. Prints medians and ratios.
+# Postfix instance for the run and restores main.cf and master.cf afterwards. Each round runs the four paths
+# one after another. Prints medians, their ratios, and the ratios round by round.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
@@ -141,16 +142,20 @@ for path in "${paths[@]}"; do
   end_path
   echo "warmed up: $path"
 done
+# Interleaved: each round runs every path once, one right after another, so a fast or slow minute of the
+# host (the limit alone ran 13,000 to 23,000 msg/s across one evening) falls on all paths of that round
+# alike, instead of on one path's runs and not the others'. Until 2026-12-02 each path ran its repeats
+# in a row.
 declare -A results
 for scenario in "${scenarios[@]}"; do
   read -r name sess count bytes <<< "$scenario"
-  for path in "${paths[@]}"; do
-    begin_path "$path"
-    for r in $(seq 1 "$repeats"); do
+  for r in $(seq 1 "$repeats"); do
+    for path in "${paths[@]}"; do
+      begin_path "$path"
       results[$name,$path,$r]=$(run_once "$(target_of $path)" "$count" "$sess" "$bytes" "$(counter_of $path)")
+      end_path
       echo "$name $path run $r: accept/s e2e/s cpu-s = ${results[$name,$path,$r]}"
     done
-    end_path
   done
 done
 
@@ -216,6 +221,13 @@ import sys
 la, le, fa, fe, pa, pe, sa, se = map(float, sys.argv[1:])
 print(f"  proxy/postfix: accept {pa/fa:.2f}x, e2e {pe/fe:.2f}x; proxy/limit: accept {pa/la:.2f}, e2e {pe/le:.2f}; ses/postfix: accept {sa/fa:.2f}x, e2e {se/fe:.2f}x")
 EOF
+  # The same ratios round by round (its paths measured minutes apart at most): how far the host moved them.
+  by_round=()
+  for r in $(seq 1 "$repeats"); do
+    by_round+=("$(python3 -c 'import sys; l, f, p = (s.split() for s in sys.argv[1:]); print(f"{float(p[0])/float(l[0]):.2f} / {float(p[1])/float(l[1]):.2f}, {float(p[1])/float(f[1]):.2f}x")' \
+      "${results[$name,limit,$r]}" "${results[$name,postfix,$r]}" "${results[$name,proxy,$r]}")")
+  done
+  printf '  by round, proxy/limit accept / e2e, proxy/postfix e2e:'; printf ' [%s]' "${by_round[@]}"; echo
 done
 echo
 echo "end of DATA -> 250, $sessions sessions, ${size} bytes (SmtpLoad, 15 s):"
