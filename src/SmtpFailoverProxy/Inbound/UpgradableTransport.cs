@@ -33,7 +33,8 @@ internal sealed class UpgradableTransport : IAsyncDisposable
     /// </summary>
     public async Task UpgradeAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
     {
-        var stream = new ThreadPoolResumingStream(new DuplexPipeStream(_plain)) { ResumeOnThreadPool = true };
+        var stream = ThreadPoolResumingStream.Over(_plain);
+        stream.ResumeOnThreadPool = true;
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
         await SocketScheduling.LeaveEventThread(); // The client's hello may be here already, and read at once.
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using SmtpFailoverProxy.Hosting;
+using SmtpFailoverProxy.Inbound;
 
 namespace SmtpFailoverProxy.Tests.Hosting;
 
@@ -66,5 +68,33 @@ public sealed class ThreadPoolResumingStreamTests
         stream.Write(" world"u8);
         await stream.FlushAsync();
         Assert.Equal("hello world"u8.ToArray(), inner.ToArray());
+    }
+
+    [Fact]
+    public async Task Over_a_duplex_pipe_it_reads_one_half_writes_the_other_and_leaves_both_open_when_disposed()
+    {
+        var incoming = new Pipe();
+        var outgoing = new Pipe();
+        var stream = ThreadPoolResumingStream.Over(new DuplexPipe(incoming.Reader, outgoing.Writer));
+
+        await incoming.Writer.WriteAsync("hello"u8.ToArray());
+        var buffer = new byte[16];
+        Assert.Equal(5, await stream.ReadAsync(buffer));
+        Assert.Equal("hello"u8.ToArray(), buffer[..5]);
+
+        await stream.WriteAsync("world"u8.ToArray());
+        await stream.FlushAsync();
+        var written = await outgoing.Reader.ReadAsync();
+        Assert.Equal("world"u8.ToArray(), written.Buffer.ToArray());
+        outgoing.Reader.AdvanceTo(written.Buffer.End);
+
+        // The session goes on over the same pipes after a failed handshake, or over TLS pipes after one.
+        await stream.DisposeAsync();
+        await incoming.Writer.WriteAsync("more"u8.ToArray());
+        Assert.True(incoming.Reader.TryRead(out var more));
+        Assert.Equal("more"u8.ToArray(), more.Buffer.ToArray());
+        await outgoing.Writer.WriteAsync("still"u8.ToArray());
+        var after = await outgoing.Reader.ReadAsync();
+        Assert.Equal("still"u8.ToArray(), after.Buffer.ToArray());
     }
 }
