@@ -21,6 +21,9 @@ wait_for_sink() {
 
 now() { date +%s.%N; } # seconds since the epoch, to the nanosecond
 
+# median VALUE...: the middle value, or the mean of the middle two for an even count.
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+
 # stat_jiffies STAT_FILE: the user + system CPU jiffies in a /proc/.../stat file, its fields counted from the
 # parenthesis that closes the name (a thread's name may hold spaces). proxy_cpu: the proxy's, so far.
 stat_jiffies() { sed 's/.*) //' "$1" | awk '{print $12 + $13}'; }

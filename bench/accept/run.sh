@@ -52,6 +52,5 @@ for round in $(seq 1 "$rounds"); do
   relaying+=("$a"); stopped+=("$b")
   echo "round $round: relaying $(show "$a"); upstream stopped $(show "$b")"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 medians() { show "$(median $(printf '%s\n' "$@" | cut -d' ' -f1)) $(median $(printf '%s\n' "$@" | cut -d' ' -f2))"; }
 echo "median: relaying $(medians "${relaying[@]}"); upstream stopped $(medians "${stopped[@]}")"

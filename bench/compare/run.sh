@@ -22,7 +22,7 @@ messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
 pacing_rate=${PACING_RATE:-50}
 persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
-. bench/lib.sh # free_port, sink_count, now
+. bench/lib.sh # free_port, sink_count, now, median
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 sandbox_sent() { curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
 ses_count() { sandbox_sent "$ses_sandbox"; }
@@ -203,7 +203,6 @@ print(f"MaxSendRate {rate:g}/s: {len(times)} sent, achieved {achieved:.2f}/s ({a
 EOF
 )
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 col() { local name=$1 path=$2 i=$3; for r in $(seq 1 "$repeats"); do echo "${results[$name,$path,$r]}" | awk -v i="$i" '{print $i}'; done; }
 echo
 echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats connection per message=${CONNECTION_PER_MESSAGE:-0} (medians)"
