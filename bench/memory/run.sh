@@ -14,7 +14,7 @@ work=$(mktemp -d)
 . bench/lib.sh
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-ulimit -n "$(ulimit -Hn)" # a descriptor per connection, in the client and in the proxy
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # the client holds a descriptor per connection (the .NET runtime raises its own limit)
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 proxy_dll=src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll
@@ -63,20 +63,24 @@ stop_proxy
 echo "idle: $open_count connections greeted and past EHLO; proxy RSS $rss_before MB before, $rss_open MB with them open, peak (VmHWM) $hwm_open MB (target: under 150 MB); $(awk -v a="$rss_before" -v b="$rss_open" -v n="$open_count" 'BEGIN {printf "%.1f", (b - a) * 1024 / n}') KB a connection"
 
 # --- 2. and 3. one large message: the peak before and after
-# big LABEL PORT COUNTER: warms the path with a 4 KB and a 1 MB message, then sends one of $4 bytes.
-big() {
-  local label=$1 port=$2 counter=$3 bytes=$4 base
-  base=$($counter)
-  send 4096 "$port"; send 1048576 "$port"
-  until [ "$($counter)" -ge $((base + 2)) ]; do sleep 0.05; done
-  local before; before=$(status_mb "$proxy_pid" VmHWM)
-  send "$bytes" "$port"
+# wait_count LABEL COUNTER N: returns once COUNTER (a function) says N; exits after 300 s.
+wait_count() {
   local deadline=$((SECONDS + 300))
-  until [ "$($counter)" -ge $((base + 3)) ]; do
-    [ $SECONDS -gt $deadline ] && { echo "$label: the message did not arrive in 300 s" >&2; exit 1; }
+  until [ "$($2)" -ge "$3" ]; do
+    [ $SECONDS -gt $deadline ] && { echo "$1: $($2) of $3 messages arrived in 300 s" >&2; exit 1; }
     sleep 0.05
   done
-  local after; after=$(status_mb "$proxy_pid" VmHWM)
+}
+# big LABEL PORT COUNTER BYTES: warms the path with a 4 KB and a 1 MB message, then sends one of BYTES.
+big() {
+  local label=$1 port=$2 counter=$3 bytes=$4 base before after
+  base=$($counter)
+  send 4096 "$port"; send 1048576 "$port"
+  wait_count "$label" "$counter" $((base + 2))
+  before=$(status_mb "$proxy_pid" VmHWM)
+  send "$bytes" "$port"
+  wait_count "$label" "$counter" $((base + 3))
+  after=$(status_mb "$proxy_pid" VmHWM)
   echo "$label: one $bytes-byte message; proxy peak RSS $before MB before, $after MB after: +$(awk -v a="$before" -v b="$after" 'BEGIN {printf "%.1f", b - a}') MB (target: under 16 MB)"
 }
 
