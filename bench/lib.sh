@@ -9,15 +9,24 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # look late.)
 sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 
-# wait_for_sink COUNT [PAUSE]: returns once sink_count reaches COUNT, looking every PAUSE seconds (default
-# 0.05); after 600 s it says how many came and exits.
-wait_for_sink() {
-  local deadline=$((SECONDS + 600))
-  until [ "$(sink_count)" -ge "$1" ]; do
-    [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(sink_count) of $1" >&2; exit 1; }
-    sleep "${2:-0.05}"
+# wait_for_count COUNTER COUNT [PAUSE] [LIMIT]: returns once the function COUNTER prints COUNT or more, looking
+# every PAUSE seconds (default 0.05); after LIMIT seconds (default 600) it says how far COUNTER got and exits.
+wait_for_count() {
+  local deadline=$((SECONDS + ${4:-600}))
+  until [ "$($1)" -ge "$2" ]; do
+    [ $SECONDS -gt $deadline ] && { echo "timeout: $1 says $($1) of $2" >&2; exit 1; }
+    sleep "${3:-0.05}"
   done
 }
+
+# wait_for_sink COUNT [PAUSE]: wait_for_count with sink_count.
+wait_for_sink() { wait_for_count sink_count "$@"; }
+
+# wait_http URL: returns once URL answers with a success.
+wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
+
+# sandbox_sent PORT: how many messages the local SES sandbox on PORT has taken (0 before it answers).
+sandbox_sent() { local n; n=$(curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2); echo "${n:-0}"; }
 
 now() { date +%s.%N; } # seconds since the epoch, to the nanosecond
 

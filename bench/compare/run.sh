@@ -22,11 +22,9 @@ messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
 pacing_rate=${PACING_RATE:-50}
 persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
-. bench/lib.sh # free_port, sink_count, now, median
+. bench/lib.sh # free_port, sink_count, now, median, wait_http, sandbox_sent
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
-sandbox_sent() { curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2; }
 ses_count() { sandbox_sent "$ses_sandbox"; }
-wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
 pids=()
 trap 'kill "${pids[@]}" ${sampler_pid:-} 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
 

@@ -63,23 +63,15 @@ stop_proxy
 echo "idle: $open_count connections greeted and past EHLO; proxy RSS $rss_before MB before, $rss_open MB with them open, peak (VmHWM) $hwm_open MB (target: under 150 MB); $(awk -v a="$rss_before" -v b="$rss_open" -v n="$open_count" 'BEGIN {printf "%.1f", (b - a) * 1024 / n}') KB a connection"
 
 # --- 2. and 3. one large message: the peak before and after
-# wait_count LABEL COUNTER N: returns once COUNTER (a function) says N; exits after 300 s.
-wait_count() {
-  local deadline=$((SECONDS + 300))
-  until [ "$($2)" -ge "$3" ]; do
-    [ $SECONDS -gt $deadline ] && { echo "$1: $($2) of $3 messages arrived in 300 s" >&2; exit 1; }
-    sleep 0.05
-  done
-}
 # big LABEL PORT COUNTER BYTES: warms the path with a 4 KB and a 1 MB message, then sends one of BYTES.
 big() {
   local label=$1 port=$2 counter=$3 bytes=$4 base before after
   base=$($counter)
   send 4096 "$port"; send 1048576 "$port"
-  wait_count "$label" "$counter" $((base + 2))
+  wait_for_count "$counter" $((base + 2)) 0.05 300
   before=$(status_mb "$proxy_pid" VmHWM)
   send "$bytes" "$port"
-  wait_count "$label" "$counter" $((base + 3))
+  wait_for_count "$counter" $((base + 3)) 0.05 300
   after=$(status_mb "$proxy_pid" VmHWM)
   echo "$label: one $bytes-byte message; proxy peak RSS $before MB before, $after MB after: +$(awk -v a="$before" -v b="$after" 'BEGIN {printf "%.1f", b - a}') MB (target: under 16 MB)"
 }
@@ -90,11 +82,11 @@ stop_proxy
 
 sandbox_port=$(free_port)
 dotnet "$proxy_dll" ses-sandbox --port "$sandbox_port" --SesSandbox:Path="$work/sandbox" > "$work/sandbox.log" 2>&1 & pids+=($!)
-until curl -sf "http://127.0.0.1:$sandbox_port/_sandbox" >/dev/null; do sleep 0.2; done
-sandbox_sent() { local n; n=$(curl -s "http://127.0.0.1:$sandbox_port/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2); echo "${n:-0}"; }
+wait_http "http://127.0.0.1:$sandbox_port/_sandbox"
+ses_sent() { sandbox_sent "$sandbox_port"; }
 start_proxy "$sink_port" "${limits[@]}" --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
   --Providers:ses:ServiceUrl="http://127.0.0.1:$sandbox_port" --Providers:ses:AccessKeyId=sandbox \
   --Providers:ses:SecretAccessKey=sandbox-secret
-big ses-big "$smtp_port" sandbox_sent "$ses_size"
+big ses-big "$smtp_port" ses_sent "$ses_size"
 stop_proxy
 rm -rf "$work"
