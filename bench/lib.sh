@@ -39,22 +39,31 @@ stat_jiffies() { sed 's/.*) //' "$1" | awk '{print $12 + $13}'; }
 proxy_cpu() { stat_jiffies "/proc/$proxy_pid/stat"; }
 
 # start_sink [BACKLOG]: Postfix's smtp-sink on a free port (sink_port), counting messages into $work/sink.out
-# (see sink_count); BACKLOG is its listen queue (default 4096).
+# (see sink_count); BACKLOG is its listen queue (default 4096). Returns once it listens.
 start_sink() {
   sink_port=$(free_port)
   smtp-sink -c -u nobody 127.0.0.1:"$sink_port" "${1:-4096}" > "$work/sink.out" 2>&1 &
   pids+=($!)
+  wait_listening "$sink_port"
+}
+# wait_listening PORT: returns once a connection to 127.0.0.1:PORT is taken (after 10 s it says so and exits).
+wait_listening() {
+  local deadline=$((SECONDS + 10))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [ $SECONDS -gt $deadline ] && { echo "nothing listens on 127.0.0.1:$1" >&2; exit 1; }
+    sleep 0.05
+  done
 }
 
-# start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy with an empty config file, its spool
-# and state under $work, relaying to 127.0.0.1:UPSTREAM_PORT (plain SMTP) as provider "upstream"; the
-# arguments after the port come last and override. Sets smtp_port, admin_port and proxy_pid, and returns
-# once /health answers.
+# start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy (the Release build, or $proxy_dll when
+# set) with an empty config file, its spool and state under $work, relaying to 127.0.0.1:UPSTREAM_PORT (plain
+# SMTP) as provider "upstream"; the arguments after the port come last and override. Sets smtp_port,
+# admin_port and proxy_pid, and returns once /health answers.
 start_proxy() {
   local upstream_port=$1; shift
   smtp_port=$(free_port); admin_port=$(free_port)
   echo '{}' > "$work/empty.json"
-  dotnet src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll --config "$work/empty.json" \
+  dotnet "${proxy_dll:-src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll}" --config "$work/empty.json" \
     --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
     --Spool:Path="$work/spool" --State:Path="$work/state" \
     --Routing:Order:0=upstream --Providers:upstream:Type=smtp --Providers:upstream:Host=127.0.0.1 \
