@@ -119,6 +119,17 @@ internal sealed class ProviderCircuit
         }
     }
 
+    /// <summary>
+    /// True when <see cref="Report"/> of <paramref name="result"/> would change nothing, so write no state
+    /// file: a delivery or a rejection through a closed circuit. Unless the circuit changes meanwhile
+    /// (then one transition is saved where the caller stands).
+    /// </summary>
+    public bool ReportChangesNothing(DeliveryResult result)
+    {
+        if (result.Class is not (OutcomeClass.Delivered or OutcomeClass.MessageRejected)) return false;
+        lock (_lock) return _snapshot.State == CircuitState.Closed;
+    }
+
     /// <summary>Takes in what an attempt said about the provider.</summary>
     public void Report(DeliveryResult result)
     {

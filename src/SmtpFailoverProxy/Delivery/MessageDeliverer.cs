@@ -28,6 +28,9 @@ internal sealed class MessageDeliverer(
 {
     public async Task DeliverAsync(string queueId, CancellationToken cancellationToken)
     {
+        // This may run on a socket event thread: a delivery that finished there takes the next message at
+        // once. A message just committed comes from memory; any other is read from its file, on the thread pool.
+        if (!spool.HoldsInMemory(queueId)) await SocketScheduling.LeaveEventThread();
         SpooledMessage? message;
         try
         {
@@ -55,6 +58,11 @@ internal sealed class MessageDeliverer(
             logger.Delivered(queueId, delivered.Count, result.Provider, elapsedMs, delivered[0].Reply.ToString());
         }
 
+        // A small message delivered to all leaves only its slot marked free, a write to the page cache, done
+        // wherever the router's result came in (a socket event thread, when the router finished there). A
+        // bounce or a deferral writes a DSN or a state file with fsync, and a large message's file may be
+        // deleted: on the thread pool.
+        if (failed.Count > 0 || deferred.Count > 0 || message.Content is null) await SocketScheduling.LeaveEventThread();
         var now = timeProvider.GetUtcNow();
         if (deferred.Count > 0 && now - envelope.ReceivedAt >= options.MaxAge)
         {

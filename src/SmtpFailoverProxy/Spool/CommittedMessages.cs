@@ -27,6 +27,9 @@ internal sealed class CommittedMessages
         }
     }
 
+    /// <summary>Whether the message is held here (a load of it would read no file).</summary>
+    public bool Contains(string queueId) => _messages.ContainsKey(queueId);
+
     /// <summary>The message, once: whoever takes it owns it, and a later load reads the file.</summary>
     public bool TryTake(string queueId, out CommittedMessage message)
     {

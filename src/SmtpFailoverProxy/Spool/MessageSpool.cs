@@ -101,6 +101,9 @@ internal sealed class MessageSpool : IDisposable
             .OfType<string>()
             .Where(QueueId.IsValid);
 
+    /// <summary>Whether <see cref="Load"/> of the message would take it from memory, reading no file.</summary>
+    public bool HoldsInMemory(string queueId) => _committedMessages.Contains(queueId);
+
     /// <summary>
     /// Reads a queued message's envelope and state, and the bytes themselves when they are small enough
     /// to relay from memory (<see cref="SpooledMessage.InMemoryLimit"/>); null when it is gone. A message

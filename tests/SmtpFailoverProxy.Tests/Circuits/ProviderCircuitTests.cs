@@ -61,6 +61,37 @@ public sealed class ProviderCircuitTests
     }
 
     [Theory]
+    [InlineData(OutcomeClass.Delivered, true)]
+    [InlineData(OutcomeClass.MessageRejected, true)]
+    [InlineData(OutcomeClass.Transient, false)]
+    [InlineData(OutcomeClass.Throttled, false)]
+    [InlineData(OutcomeClass.Suspended, false)]
+    [InlineData(OutcomeClass.QuotaExhausted, false)]
+    public void A_closed_circuit_says_which_reports_change_nothing(OutcomeClass outcome, bool nothing)
+    {
+        var circuit = NewCircuit();
+
+        Assert.Equal(nothing, circuit.ReportChangesNothing(Result(outcome)));
+        var before = circuit.Snapshot;
+        circuit.Report(Result(outcome));
+        if (nothing) Assert.Equal(before, circuit.Snapshot);
+    }
+
+    [Fact]
+    public void A_half_open_circuit_changes_on_any_report()
+    {
+        var circuit = NewCircuit();
+        circuit.Report(Result(OutcomeClass.QuotaExhausted));
+        _time.Advance(TimeSpan.FromMinutes(60));
+        Assert.True(circuit.AllowsTraffic()); // the trial
+
+        Assert.False(circuit.ReportChangesNothing(Result(OutcomeClass.Delivered)));
+        circuit.Report(Result(OutcomeClass.Delivered));
+        Assert.Equal(CircuitState.Closed, circuit.Snapshot.State);
+        Assert.True(circuit.ReportChangesNothing(Result(OutcomeClass.Delivered)));
+    }
+
+    [Theory]
     [InlineData(OutcomeClass.QuotaExhausted, 60)]
     [InlineData(OutcomeClass.ProviderMisconfigured, 10)]
     public void Quota_and_misconfiguration_open_then_allow_one_trial_that_closes_or_reopens(OutcomeClass reason, int minutes)

@@ -100,6 +100,33 @@ public sealed class MessageDelivererTests : IDisposable
         Assert.Empty(_router.LastRecipients);
     }
 
+    [Fact]
+    public async Task A_message_in_memory_is_routed_where_its_delivery_starts_one_read_from_its_file_from_the_thread_pool()
+    {
+        // As when a delivery finished on a socket event thread takes the next message there.
+        async Task DeliverFromOwnThreadAsync(string id)
+        {
+            Task? delivery = null;
+            var thread = new Thread(() => delivery = _deliverer.DeliverAsync(id, CancellationToken.None));
+            thread.Start();
+            thread.Join();
+            await delivery!;
+        }
+
+        var inMemory = await AcceptAsync("app@example.com", "a@example.com");
+        var onDisk = await AcceptAsync("app@example.com", "b@example.com");
+        Assert.NotNull(_spool.Load(onDisk)); // takes it out of memory: the next load reads the file
+        _router.Next = Result(("a@example.com", RecipientStatus.Delivered, 250));
+
+        await DeliverFromOwnThreadAsync(inMemory);
+        Assert.False(_router.RoutedOnThreadPool);
+
+        _router.Next = Result(("b@example.com", RecipientStatus.Delivered, 250));
+        await DeliverFromOwnThreadAsync(onDisk);
+        Assert.True(_router.RoutedOnThreadPool);
+        Assert.Empty(_spool.ListQueued());
+    }
+
     private async Task<string> AcceptAsync(string sender, params string[] recipients)
     {
         var envelope = new MessageEnvelope(QueueId.New(_time), sender, recipients, _time.GetUtcNow(), "127.0.0.1", "client", false, false);
@@ -122,10 +149,12 @@ public sealed class MessageDelivererTests : IDisposable
     {
         public DeliveryResult? Next { get; set; }
         public IReadOnlyList<string> LastRecipients { get; private set; } = [];
+        public bool RoutedOnThreadPool { get; private set; }
 
         public Task<DeliveryResult> RouteAsync(OutboundMessage message, CancellationToken cancellationToken)
         {
             LastRecipients = message.Recipients;
+            RoutedOnThreadPool = Thread.CurrentThread.IsThreadPoolThread;
             return Task.FromResult(Next!);
         }
     }
