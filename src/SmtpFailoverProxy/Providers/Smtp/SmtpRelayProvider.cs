@@ -85,8 +85,9 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
     /// <summary>
     /// One lane: sends from the queue until it is empty, on one connection while it stays usable. Each send
     /// is completed on this thread, so its caller goes on here, without a thread-pool hop, up to its own
-    /// first wait (the router's hop before its bookkeeping); the lane decides first what comes next, and
-    /// when nothing does, it has already given its connection back.
+    /// first wait (for a plain delivery, its bookkeeping and the start of the next message's delivery; the
+    /// router hops to the thread pool first only when that would write with fsync); the lane decides first
+    /// what comes next, and when nothing does, it has already given its connection back.
     /// </summary>
     private async Task RunLaneAsync()
     {
@@ -293,8 +294,8 @@ internal sealed class SmtpRelayProvider : IEmailProvider, IAsyncDisposable
     {
         private const int Waiting = 0, Taken = 1, Cancelled = 2;
 
-        // Completed on the lane's thread: the caller goes on there up to its first wait (the router then
-        // moves to the thread pool for its bookkeeping), and the lane goes on with its follower.
+        // Completed on the lane's thread: the caller goes on there up to its first wait (see RunLaneAsync),
+        // and the lane goes on with its follower.
         private readonly TaskCompletionSource<DeliveryResult> _result = new();
         private readonly CancellationTokenRegistration _cancellation;
         private int _state;
