@@ -21,6 +21,9 @@ cd "$(dirname "$0")/../.."
 messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
 pacing_rate=${PACING_RATE:-50}
 persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
+# PROXY_DEFAULTS=1 runs the proxies with the default deliveries (8) and connections (4) instead of 32 and 16.
+deliveries=(--Spool:DeliveryConcurrency=32); connections=(--Providers:sink:MaxConnections=16)
+[ "${PROXY_DEFAULTS:-0}" = 1 ] && deliveries=() && connections=()
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
 . bench/lib.sh # free_port, sink_count, now, median, wait_http, sandbox_sent
 cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
@@ -93,9 +96,9 @@ end_path() { if [ -n "$sampler_pid" ]; then stop_postfix_sampler; fi; }
 px_port=$(free_port); px_admin=$(free_port)
 dotnet "$proxy_dll" --config "$work/empty.json" \
   --Smtp:Listen=127.0.0.1:"$px_port" --Admin:Listen=127.0.0.1:"$px_admin" \
-  --Spool:Path="$work/spool" --State:Path="$work/state" --Spool:DeliveryConcurrency=32 \
+  --Spool:Path="$work/spool" --State:Path="$work/state" ${deliveries[@]+"${deliveries[@]}"} \
   --Routing:Order:0=sink --Providers:sink:Type=smtp --Providers:sink:Host=127.0.0.1 --Providers:sink:Port="$sink_port" \
-  --Providers:sink:Security=None --Providers:sink:MaxConnections=16 --Serilog:MinimumLevel:Default=Warning > "$work/proxy.log" 2>&1 & pids+=($!)
+  --Providers:sink:Security=None ${connections[@]+"${connections[@]}"} --Serilog:MinimumLevel:Default=Warning > "$work/proxy.log" 2>&1 & pids+=($!)
 proxy_pid=$!
 
 # --- The SES sandbox (SESv2 HTTP API, SigV4 checked) and a proxy sending to it through the SES provider.
@@ -106,7 +109,7 @@ start_ses() {
   dotnet "$proxy_dll" ses-sandbox --port "$sandbox" --SesSandbox:Path="$work/$name" --SesSandbox:MaxSendRate="$rate" > "$work/$name-sandbox.log" 2>&1 & pids+=($!)
   dotnet "$proxy_dll" --config "$work/empty.json" \
     --Smtp:Listen=127.0.0.1:"$port" --Admin:Listen=127.0.0.1:"$admin" \
-    --Spool:Path="$work/spool-$name" --State:Path="$work/state-$name" --Spool:DeliveryConcurrency=32 \
+    --Spool:Path="$work/spool-$name" --State:Path="$work/state-$name" ${deliveries[@]+"${deliveries[@]}"} \
     --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
     --Providers:ses:ServiceUrl="http://127.0.0.1:$sandbox" --Providers:ses:AccessKeyId=sandbox --Providers:ses:SecretAccessKey=sandbox-secret \
     --Serilog:MinimumLevel:Default=Warning > "$work/proxy-$name.log" 2>&1 & pids+=($!)
@@ -203,7 +206,7 @@ EOF
 
 col() { local name=$1 path=$2 i=$3; for r in $(seq 1 "$repeats"); do echo "${results[$name,$path,$r]}" | awk -v i="$i" '{print $i}'; done; }
 echo
-echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats connection per message=${CONNECTION_PER_MESSAGE:-0} (medians)"
+echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats connection per message=${CONNECTION_PER_MESSAGE:-0} proxy defaults=${PROXY_DEFAULTS:-0} (medians)"
 for scenario in "${scenarios[@]}"; do
   read -r name sess count bytes <<< "$scenario"
   echo
