@@ -37,6 +37,9 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? 
 # parenthesis that closes the name (a thread's name may hold spaces). proxy_cpu: the proxy's, so far.
 stat_jiffies() { sed 's/.*) //' "$1" | awk '{print $12 + $13}'; }
 proxy_cpu() { stat_jiffies "/proc/$proxy_pid/stat"; }
+# machine_jiffies: the CPU jiffies every process and kernel thread has used so far, over all cores (/proc/stat's
+# user, nice, system, irq and softirq; not idle, iowait, nor steal, the time the host ran someone else).
+machine_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 
 # start_sink [BACKLOG]: Postfix's smtp-sink on a free port (sink_port), counting messages into $work/sink.out
 # (see sink_count); BACKLOG is its listen queue (default 4096). Returns once it listens.

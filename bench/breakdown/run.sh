@@ -25,13 +25,15 @@ for variant in protocol spool spool-unsynced; do
   dll[$variant]=$work/bin/$variant/smtp-proxy.dll
 done
 
-busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-# source_cpu PORT COUNT: runs smtp-source and prints the CPU seconds it took.
+# The load, every time: 20 persistent sessions of 4 KB messages. load PORT COUNT sends COUNT of them.
+load_command=(smtp-source -d -s 20 -l 4096 -f bench@example.com -t sink@example.com)
+load() { "${load_command[@]}" -m "$2" "127.0.0.1:$1"; }
+# source_cpu PORT COUNT: load, printing the CPU seconds smtp-source took.
 source_cpu() {
   python3 -c 'import resource, subprocess, sys
 subprocess.run(sys.argv[1:], check=True)
 r = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_utime + r.ru_stime)' \
-    smtp-source -d -s 20 -m "$2" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$1"
+    "${load_command[@]}" -m "$2" "127.0.0.1:$1"
 }
 
 # measure CASE PORT SERVER_PID [SINK_PID]: one round of $messages; with SINK_PID (the proxy relaying), the round
@@ -40,11 +42,11 @@ measure() {
   local case=$1 port=$2 server=$3 sink=${4:-} sink0=0 sink1=0 counted
   counted=$(sink_count)
   local t0 b0 s0 source t1 b1 s1
-  t0=$(now); b0=$(busy_jiffies); s0=$(stat_jiffies "/proc/$server/stat")
+  t0=$(now); b0=$(machine_jiffies); s0=$(stat_jiffies "/proc/$server/stat")
   [ -n "$sink" ] && sink0=$(stat_jiffies "/proc/$sink/stat")
   source=$(source_cpu "$port" "$messages")
   [ -n "$sink" ] && wait_for_sink $((counted + messages)) 0.02
-  t1=$(now); b1=$(busy_jiffies); s1=$(stat_jiffies "/proc/$server/stat")
+  t1=$(now); b1=$(machine_jiffies); s1=$(stat_jiffies "/proc/$server/stat")
   [ -n "$sink" ] && sink1=$(stat_jiffies "/proc/$sink/stat")
   python3 -c "n = $messages; print(f'{n / ($t1 - $t0):.0f} {$source * 1e6 / n:.1f} {($s1 - $s0) * 1e4 / n:.1f} {($sink1 - $sink0) * 1e4 / n:.1f} {($b1 - $b0) * 1e4 / n:.1f}')" >> "$work/results-$case"
 }
@@ -53,7 +55,7 @@ sent=0
 warm_up() { # PORT
   local end=$((SECONDS + ${WARMUP_SECONDS:-25}))
   while [ $SECONDS -lt $end ]; do
-    smtp-source -d -s 20 -m 5000 -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$1"
+    load "$1" 5000
     sent=$((sent + 5000))
   done
 }
@@ -63,7 +65,7 @@ for round in $(seq 1 "$rounds"); do
   for case in "${cases[@]}"; do
     start_sink; sink_pid=${pids[-1]}
     if [ "$case" = limit ]; then
-      smtp-source -d -s 20 -m 5000 -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$sink_port" # its first run
+      load "$sink_port" 5000 # its first run
       measure limit "$sink_port" "$sink_pid"
     else
       proxy_dll=${dll[$case]} start_proxy "$sink_port"

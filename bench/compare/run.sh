@@ -25,8 +25,7 @@ persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 deliveries=(--Spool:DeliveryConcurrency=32); connections=(--Providers:sink:MaxConnections=16)
 [ "${PROXY_DEFAULTS:-0}" = 1 ] && deliveries=() && connections=()
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
-. bench/lib.sh # free_port, sink_count, now, median, wait_http, sandbox_sent
-cpu_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+. bench/lib.sh # free_port, sink_count, now, median, wait_http, sandbox_sent, machine_jiffies
 ses_count() { sandbox_sent "$ses_sandbox"; }
 pids=()
 trap 'kill "${pids[@]}" ${sampler_pid:-} 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
@@ -41,7 +40,7 @@ echo '{}' > "$work/empty.json"
 run_once() {
   local target=$1 count=$2 sess=$3 bytes=$4 counter=$5
   local before; before=$($counter)
-  local cpu0; cpu0=$(cpu_jiffies)
+  local cpu0; cpu0=$(machine_jiffies)
   local t0; t0=$(now)
   smtp-source $persistent -s "$sess" -m "$count" -l "$bytes" -f bench@example.com -t sink@example.com "$target"
   local t1; t1=$(now)
@@ -51,7 +50,7 @@ run_once() {
     sleep 0.02
   done
   local t2; t2=$(now)
-  local cpu1; cpu1=$(cpu_jiffies)
+  local cpu1; cpu1=$(machine_jiffies)
   python3 -c "print(f'{$count/($t1-$t0):.0f} {$count/($t2-$t0):.0f} {($cpu1-$cpu0)/100:.1f}')"
 }
 
