@@ -40,6 +40,8 @@ proxy_cpu() { stat_jiffies "/proc/$proxy_pid/stat"; }
 # machine_jiffies: the CPU jiffies every process and kernel thread has used so far, over all cores (/proc/stat's
 # user, nice, system, irq and softirq; not idle, iowait, nor steal, the time the host ran someone else).
 machine_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# context_switches: the machine's context switches so far (/proc/stat's ctxt), every process and thread.
+context_switches() { awk '/^ctxt/{print $2}' /proc/stat; }
 
 # start_sink [BACKLOG]: Postfix's smtp-sink on a free port (sink_port), counting messages into $work/sink.out
 # (see sink_count); BACKLOG is its listen queue (default 4096). Returns once it listens.

@@ -2,10 +2,12 @@
 # Where a relayed message's CPU goes, part by part: the same smtp-source load (20 persistent sessions, 4 KB)
 # into smtp-sink (the limit), into diagnostic builds of the proxy that stop after a part (see variants.py:
 # never shipped, built into the scratch folder from this checkout's src/), and into the proxy relaying to
-# smtp-sink. Per case, medians over the rounds: msg/s, and CPU microseconds a message of smtp-source, of the
+# smtp-sink. Per case, medians over the rounds: msg/s, CPU microseconds a message of smtp-source, of the
 # server (smtp-sink or the proxy), of smtp-sink behind the proxy, and of the whole machine (kernel threads
-# included: the syncs' writeback and journal run there).
+# included: the syncs' writeback and journal run there), and the machine's context switches a message.
 #   bench/breakdown/run.sh [messages] [rounds]    (defaults 30000, 3; WARMUP_SECONDS=25 of load per proxy first)
+# SESSIONS=N: N sessions instead of 20. CONNECTION_PER_MESSAGE=1: smtp-source without -d, each message on a
+# connection of its own (connect, greeting, HELO, one transaction, QUIT), as in bench/compare's mode of that name.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-30000}; rounds=${2:-3}
@@ -25,8 +27,11 @@ for variant in protocol spool spool-unsynced; do
   dll[$variant]=$work/bin/$variant/smtp-proxy.dll
 done
 
-# The load, every time: 20 persistent sessions of 4 KB messages. load PORT COUNT sends COUNT of them.
-load_command=(smtp-source -d -s 20 -l 4096 -f bench@example.com -t sink@example.com)
+# The load, every time: 20 persistent sessions of 4 KB messages (or as SESSIONS and CONNECTION_PER_MESSAGE say).
+# load PORT COUNT sends COUNT of them.
+persistent=(-d); [ -n "${CONNECTION_PER_MESSAGE:-}" ] && persistent=()
+load_command=(smtp-source "${persistent[@]}" -s "${SESSIONS:-20}" -l 4096 -f bench@example.com -t sink@example.com)
+echo "load: ${load_command[*]}"
 load() { "${load_command[@]}" -m "$2" "127.0.0.1:$1"; }
 # source_cpu PORT COUNT: load, printing the CPU seconds smtp-source took.
 source_cpu() {
@@ -37,18 +42,18 @@ r = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_utime + r.ru_stime)
 }
 
 # measure CASE PORT SERVER_PID [SINK_PID]: one round of $messages; with SINK_PID (the proxy relaying), the round
-# ends when the sink has them all. Appends "rate source server sink machine" to $work/results-CASE.
+# ends when the sink has them all. Appends "rate source server sink machine switches" to $work/results-CASE.
 measure() {
   local case=$1 port=$2 server=$3 sink=${4:-} sink0=0 sink1=0 counted
   counted=$(sink_count)
-  local t0 b0 s0 source t1 b1 s1
-  t0=$(now); b0=$(machine_jiffies); s0=$(stat_jiffies "/proc/$server/stat")
+  local t0 b0 x0 s0 source t1 b1 x1 s1
+  t0=$(now); b0=$(machine_jiffies); x0=$(context_switches); s0=$(stat_jiffies "/proc/$server/stat")
   [ -n "$sink" ] && sink0=$(stat_jiffies "/proc/$sink/stat")
   source=$(source_cpu "$port" "$messages")
   [ -n "$sink" ] && wait_for_sink $((counted + messages)) 0.02
-  t1=$(now); b1=$(machine_jiffies); s1=$(stat_jiffies "/proc/$server/stat")
+  t1=$(now); b1=$(machine_jiffies); x1=$(context_switches); s1=$(stat_jiffies "/proc/$server/stat")
   [ -n "$sink" ] && sink1=$(stat_jiffies "/proc/$sink/stat")
-  python3 -c "n = $messages; print(f'{n / ($t1 - $t0):.0f} {$source * 1e6 / n:.1f} {($s1 - $s0) * 1e4 / n:.1f} {($sink1 - $sink0) * 1e4 / n:.1f} {($b1 - $b0) * 1e4 / n:.1f}')" >> "$work/results-$case"
+  python3 -c "n = $messages; print(f'{n / ($t1 - $t0):.0f} {$source * 1e6 / n:.1f} {($s1 - $s0) * 1e4 / n:.1f} {($sink1 - $sink0) * 1e4 / n:.1f} {($b1 - $b0) * 1e4 / n:.1f} {($x1 - $x0) / n:.1f}')" >> "$work/results-$case"
 }
 
 sent=0
@@ -84,10 +89,11 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo
-printf '%-15s %11s %11s %11s %11s %11s\n' case msg/s smtp-source server sink machine
+printf '%-15s %11s %11s %11s %11s %11s %11s\n' case msg/s smtp-source server sink machine switches
 for case in "${cases[@]}"; do
   printf '%-15s' "$case"
-  for column in 1 2 3 4 5; do printf ' %11s' "$(median $(cut -d' ' -f$column "$work/results-$case"))"; done
+  for column in 1 2 3 4 5 6; do printf ' %11s' "$(median $(cut -d' ' -f$column "$work/results-$case"))"; done
   echo
 done
-echo "(CPU in microseconds a message; server = smtp-sink for the limit, else the proxy; sink = smtp-sink behind the proxy)"
+echo "(CPU in microseconds a message; server = smtp-sink for the limit, else the proxy; sink = smtp-sink behind the proxy;"
+echo " switches: the machine's context switches a message)"
