@@ -12,7 +12,7 @@
 # three scenarios' loads, over and over for WARMUP_SECONDS (default 20): the proxy's JIT tiers up for 12 to
 # 15 s of load; Postfix has nothing to warm, but gets the same.
 # CONNECTION_PER_MESSAGE=1 drops smtp-source's -d: every message then comes on a connection of its own
-# (connect, greeting, EHLO, the transaction, QUIT), as an application that opens one per mail sends it.
+# (connect, greeting, HELO, the transaction, QUIT), as an application that opens one per mail sends it.
 # Needs root and Debian's postfix package (smtp-source, smtp-sink, postfix); it reconfigures the system
 # Postfix instance for the run and restores main.cf and master.cf afterwards. Each round runs the four paths
 # one after another. Prints medians, their ratios, and the ratios round by round.
