@@ -25,7 +25,7 @@ persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 deliveries=(--Spool:DeliveryConcurrency=32); connections=(--Providers:sink:MaxConnections=16)
 [ "${PROXY_DEFAULTS:-0}" = 1 ] && deliveries=() && connections=()
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
-. bench/lib.sh # free_port, sink_count, now, median, wait_http, sandbox_sent, machine_jiffies
+. bench/lib.sh # free_port, start_sink, wait_listening, sink_count, now, median, wait_http, sandbox_sent, machine_jiffies
 ses_count() { sandbox_sent "$ses_sandbox"; }
 pids=()
 trap 'kill "${pids[@]}" ${sampler_pid:-} 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
@@ -54,10 +54,7 @@ run_once() {
   python3 -c "print(f'{$count/($t1-$t0):.0f} {$count/($t2-$t0):.0f} {($cpu1-$cpu0)/100:.1f}')"
 }
 
-sink_port=$(free_port)
-smtp-sink -c -u nobody 127.0.0.1:"$sink_port" 4096 > "$work/sink.out" 2>&1 & pids+=($!)
-sink_pid=$!
-sleep 0.5
+start_sink; sink_pid=${pids[-1]}
 
 # --- Postfix smart host: the system instance, reconfigured for the run and restored afterwards
 # (Postfix refuses private config directories that the default main.cf does not list).
@@ -70,7 +67,7 @@ postconf -e "inet_interfaces = 127.0.0.1" "inet_protocols = ipv4" "mydestination
 sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0.1:$pf_port inet n - y - - smtpd/" /etc/postfix/master.cf
 postfix stop >/dev/null 2>&1 || true
 postfix start >/dev/null
-for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$pf_port) 2>/dev/null && break; sleep 0.1; done
+wait_listening "$pf_port"
 # Postfix is many processes that come and go: their proportional set sizes (PSS: each shared page counted
 # once over all of them), summed, sampled every 0.2 s; the peak.
 postfix_rss_kb() {
