@@ -50,9 +50,12 @@ def fdatasync_each(group):
 def syncfs(group):
     if libc.syncfs(dirfd) != 0: raise OSError(ctypes.get_errno(), "syncfs")
 
+def range_sync(fd, flags):
+    if libc.sync_file_range(fd, 0, 0, flags) != 0: raise OSError(ctypes.get_errno(), "sync_file_range")
+
 def sync_file_range(group):
-    for fd in group: libc.sync_file_range(fd, 0, 0, WRITE)
-    for fd in group[:-1]: libc.sync_file_range(fd, 0, 0, WAIT_BEFORE | WRITE | WAIT_AFTER)
+    for fd in group: range_sync(fd, WRITE)
+    for fd in group[:-1]: range_sync(fd, WAIT_BEFORE | WRITE | WAIT_AFTER)
     os.fdatasync(group[-1])
 
 def last_fdatasync(group): os.fdatasync(group[-1])
@@ -65,10 +68,13 @@ ways = [("fdatasync-each", 0, message, fdatasync_each), ("syncfs", 0, message, s
 print(f"{'way':16s} {'group':>5s} {'wait p50 us':>12s} {'p90 us':>8s} {'machine CPU us/msg':>19s}")
 for size in (1, 3, 8):
     for name, flags, data, sync in ways:
+        fds = []
         try:
-            fds = [os.open(path, os.O_RDWR | flags) for path in paths]
+            for path in paths: fds.append(os.open(path, os.O_RDWR | flags))
             os.pwrite(fds[0], data, 0)
+            sync(fds[:1])
         except OSError as e:
+            for fd in fds: os.close(fd)
             print(f"{name:16s} {size:5d}  not supported here: {e.strerror}")
             continue
         waits, k, groups = [], 0, writes // size
