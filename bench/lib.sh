@@ -22,8 +22,14 @@ wait_for_count() {
 # wait_for_sink COUNT [PAUSE]: wait_for_count with sink_count.
 wait_for_sink() { wait_for_count sink_count "$@"; }
 
-# wait_http URL: returns once URL answers with a success.
-wait_http() { until curl -sf "$1" >/dev/null; do sleep 0.2; done; }
+# wait_http URL: returns once URL answers with a success (after 60 s it says so and exits).
+wait_http() {
+  local deadline=$((SECONDS + 60))
+  until curl -sf "$1" >/dev/null; do
+    [ $SECONDS -gt $deadline ] && { echo "no answer from $1" >&2; exit 1; }
+    sleep 0.2
+  done
+}
 
 # sandbox_sent PORT: how many messages the local SES sandbox on PORT has taken (0 before it answers).
 sandbox_sent() { local n; n=$(curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2); echo "${n:-0}"; }

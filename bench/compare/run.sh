@@ -27,6 +27,8 @@ deliveries=(--Spool:DeliveryConcurrency=32); connections=(--Providers:sink:MaxCo
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
 . bench/lib.sh # free_port, start_sink, wait_listening, sink_count, now, median, wait_http, sandbox_sent, machine_jiffies
 ses_count() { sandbox_sent "$ses_sandbox"; }
+# arrived: how far the function named by $counter has grown since $before (both the caller's locals).
+arrived() { echo $(($($counter) - before)); }
 pids=()
 trap 'kill "${pids[@]}" ${sampler_pid:-} 2>/dev/null || true; declare -F restore_postfix >/dev/null && restore_postfix' EXIT
 
@@ -36,7 +38,8 @@ proxy_dll=src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll
 echo '{}' > "$work/empty.json"
 
 # One run: push $2 messages of $4 bytes over $3 sessions with smtp-source to $1 (host:port) and wait until
-# the counter $5 (a function) has grown by $2. Prints: accept_rate e2e_rate cpu_seconds
+# the counter $5 (a function) has grown by $2. Prints: accept_rate e2e_rate cpu_seconds. Called in a
+# command substitution, it stops only its subshell when the messages do not all arrive: callers add || exit.
 run_once() {
   local target=$1 count=$2 sess=$3 bytes=$4 counter=$5
   local before; before=$($counter)
@@ -44,11 +47,7 @@ run_once() {
   local t0; t0=$(now)
   smtp-source $persistent -s "$sess" -m "$count" -l "$bytes" -f bench@example.com -t sink@example.com "$target"
   local t1; t1=$(now)
-  local deadline=$((SECONDS + 600))
-  until [ $(($($counter) - before)) -ge "$count" ]; do
-    [ $SECONDS -gt $deadline ] && { echo "timeout: only $(($($counter) - before)) of $count arrived" >&2; break; }
-    sleep 0.02
-  done
+  wait_for_count arrived "$count" 0.02 # after 600 s it says how many arrived and stops the run
   local t2; t2=$(now)
   local cpu1; cpu1=$(machine_jiffies)
   python3 -c "print(f'{$count/($t1-$t0):.0f} {$count/($t2-$t0):.0f} {($cpu1-$cpu0)/100:.1f}')"
@@ -149,7 +148,7 @@ for scenario in "${scenarios[@]}"; do
   for r in $(seq 1 "$repeats"); do
     for path in "${paths[@]}"; do
       begin_path "$path"
-      results[$name,$path,$r]=$(run_once "$(target_of $path)" "$count" "$sess" "$bytes" "$(counter_of $path)")
+      results[$name,$path,$r]=$(run_once "$(target_of $path)" "$count" "$sess" "$bytes" "$(counter_of $path)") || exit 1
       end_path
       echo "$name $path run $r: accept/s e2e/s cpu-s = ${results[$name,$path,$r]}"
     done
@@ -166,8 +165,7 @@ for path in "${paths[@]}"; do
   load=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$port" --connections "$sessions" --seconds 15 --size "$size")
   latency[$path]=$(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*')
   accepted=$(echo "$load" | grep -o 'accepted=[0-9]*' | cut -d= -f2)
-  deadline=$((SECONDS + 600))
-  until [ $(($($counter) - before)) -ge "$accepted" ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+  wait_for_count arrived "$accepted" 0.2
   end_path
 done
 hwm_mb() { awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status"; }
@@ -179,12 +177,12 @@ start_ses pace "$pacing_rate"
 wait_http "http://127.0.0.1:$pace_admin/health"
 # Warm both processes (their first requests JIT-compile), then forget those messages.
 smtp-source -d -s 5 -m 20 -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
-until [ "$(sandbox_sent "$pace_sandbox")" -ge 20 ]; do sleep 0.2; done
+pace_sent() { sandbox_sent "$pace_sandbox"; }
+wait_for_count pace_sent 20 0.2 60
 curl -s -X DELETE "http://127.0.0.1:$pace_sandbox/_sandbox/messages" > /dev/null
 pace_count=$((pacing_rate * 10))
 smtp-source -d -s "$sessions" -m "$pace_count" -l "$size" -f bench@example.com -t sink@example.com "127.0.0.1:$pace_port"
-deadline=$((SECONDS + 120))
-until [ "$(sandbox_sent "$pace_sandbox")" -ge $((pace_count + 20)) ] || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+wait_for_count pace_sent $((pace_count + 20)) 0.2 120
 pacing=$(python3 - "$work/pace" "$pacing_rate" <<'EOF'
 import json, os, sys
 from datetime import datetime

@@ -20,15 +20,11 @@ start_proxy "$far_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxC
 
 # Warm-up: the JIT and the upstream connections.
 smtp-source -d -s 5 -m 50 -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
-until [ "$(sink_count)" -ge 50 ]; do sleep 0.1; done
+wait_for_sink 50 0.1 60
 
 t0=$(now)
 smtp-source -d -s 20 -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"
 t1=$(now)
-deadline=$((SECONDS + 600))
-until [ "$(sink_count)" -ge $((messages + 50)) ]; do
-  [ $SECONDS -gt $deadline ] && { echo "timeout: the sink has $(($(sink_count) - 50)) of $messages" >&2; exit 1; }
-  sleep 0.05
-done
+wait_for_sink $((messages + 50)) # after 600 s it says how far the sink got and exits
 t2=$(now)
 python3 -c "print(f'round trip {2*$delay} ms, {$connections} connection(s): accepted {$messages/($t1-$t0):.0f} msg/s, relayed {$messages/($t2-$t0):.1f} msg/s ({$messages/($t2-$t0)/$connections:.1f} per connection; {1000*($t2-$t0)*$connections/$messages/(2*$delay):.2f} round trips a message)')"
