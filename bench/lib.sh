@@ -68,13 +68,14 @@ wait_listening() {
 
 # start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy (the Release build, or $proxy_dll when
 # set) with an empty config file, its spool and state under $work, relaying to 127.0.0.1:UPSTREAM_PORT (plain
-# SMTP) as provider "upstream"; the arguments after the port come last and override. Sets smtp_port,
-# admin_port and proxy_pid, and returns once /health answers.
+# SMTP) as provider "upstream"; the arguments after the port come last and override. The variables of the
+# array proxy_env (VAR=value), when set, reach the proxy alone. Sets smtp_port, admin_port and proxy_pid,
+# and returns once /health answers.
 start_proxy() {
   local upstream_port=$1; shift
   smtp_port=$(free_port); admin_port=$(free_port)
   echo '{}' > "$work/empty.json"
-  dotnet "${proxy_dll:-src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll}" --config "$work/empty.json" \
+  env ${proxy_env[@]+"${proxy_env[@]}"} dotnet "${proxy_dll:-src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll}" --config "$work/empty.json" \
     --Smtp:Listen=127.0.0.1:"$smtp_port" --Admin:Listen=127.0.0.1:"$admin_port" \
     --Spool:Path="$work/spool" --State:Path="$work/state" \
     --Routing:Order:0=upstream --Providers:upstream:Type=smtp --Providers:upstream:Host=127.0.0.1 \
