@@ -54,13 +54,18 @@ done
 declare -A results
 for r in $(seq 1 "$rounds"); do
   for side in A B B A; do
-    x=$(burst $side) || exit 1
+    x=$(burst $side) || exit 1 # the subshell stops when the sink does not get them all
     results[$side]+="$x"$'\n'
-    echo "round $r $side: accepted $x" | awk '{print $1, $2, $3, $4, $5 " msg/s, end to end " $6 " msg/s, proxy " $7 " us, machine " $8 " us a message"}'
+    read -r accepted e2e proxy_us machine_us <<< "$x"
+    echo "round $r $side: accepted $accepted msg/s, end to end $e2e msg/s, proxy $proxy_us us, machine $machine_us us a message"
   done
 done
-column() { median $(printf '%s' "${results[$1]}" | awk -v i="$2" 'NF {print $i}'); }
+# side_median SIDE FIELD: the median of one field over SIDE's bursts.
+side_median() { median $(printf '%s' "${results[$1]}" | awk -v i="$2" 'NF {print $i}'); }
 for side in A B; do
+  work=${folder[$side]}; before=$(sink_count)
   load=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "${port[$side]}" --connections "$sessions" --seconds 10 --size 4096)
-  echo "$side medians of $((2 * rounds)) bursts: accepted $(column $side 1) msg/s, end to end $(column $side 2) msg/s, proxy $(column $side 3) us, machine $(column $side 4) us a message; $(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*'); peak RSS $(awk '/VmHWM/{print int($2/1024)}' "/proc/${pid[$side]}/status") MB"
+  # That side's backlog reaches its sink before the other side is measured.
+  wait_for_sink $((before + $(echo "$load" | grep -o 'accepted=[0-9]*' | cut -d= -f2))) 0.1
+  echo "$side medians of $((2 * rounds)) bursts: accepted $(side_median $side 1) msg/s, end to end $(side_median $side 2) msg/s, proxy $(side_median $side 3) us, machine $(side_median $side 4) us a message; $(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*'); peak RSS $(awk '/VmHWM/{print int($2/1024)}' "/proc/${pid[$side]}/status") MB"
 done
