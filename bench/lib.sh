@@ -9,27 +9,28 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # look late.)
 sink_count() { local n; n=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2); echo "${n:-0}"; }
 
+# wait_until LIMIT PAUSE COMMAND...: returns 0 once COMMAND succeeds, trying every PAUSE seconds; 1 after
+# LIMIT seconds without. The waits below are it, with what each says when it gives up (and exits).
+wait_until() {
+  local deadline=$((SECONDS + $1)) pause=$2; shift 2
+  until "$@"; do
+    [ $SECONDS -gt $deadline ] && return 1
+    sleep "$pause"
+  done
+}
+
 # wait_for_count COUNTER COUNT [PAUSE] [LIMIT]: returns once the function COUNTER prints COUNT or more, looking
 # every PAUSE seconds (default 0.05); after LIMIT seconds (default 600) it says how far COUNTER got and exits.
+count_reached() { [ "$($1)" -ge "$2" ]; } # count_reached COUNTER COUNT
 wait_for_count() {
-  local deadline=$((SECONDS + ${4:-600}))
-  until [ "$($1)" -ge "$2" ]; do
-    [ $SECONDS -gt $deadline ] && { echo "timeout: $1 says $($1) of $2" >&2; exit 1; }
-    sleep "${3:-0.05}"
-  done
+  wait_until "${4:-600}" "${3:-0.05}" count_reached "$1" "$2" || { echo "timeout: $1 says $($1) of $2" >&2; exit 1; }
 }
 
 # wait_for_sink COUNT [PAUSE]: wait_for_count with sink_count.
 wait_for_sink() { wait_for_count sink_count "$@"; }
 
 # wait_http URL: returns once URL answers with a success (after 60 s it says so and exits).
-wait_http() {
-  local deadline=$((SECONDS + 60))
-  until curl -sf "$1" >/dev/null; do
-    [ $SECONDS -gt $deadline ] && { echo "no answer from $1" >&2; exit 1; }
-    sleep 0.2
-  done
-}
+wait_http() { wait_until 60 0.2 curl -sf -o /dev/null "$1" || { echo "no answer from $1" >&2; exit 1; }; }
 
 # sandbox_sent PORT: how many messages the local SES sandbox on PORT has taken (0 before it answers).
 sandbox_sent() { local n; n=$(curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2); echo "${n:-0}"; }
@@ -46,6 +47,8 @@ proxy_cpu() { stat_jiffies "/proc/$proxy_pid/stat"; }
 # machine_jiffies: the CPU jiffies every process and kernel thread has used so far, over all cores (/proc/stat's
 # user, nice, system, irq and softirq; not idle, iowait, nor steal, the time the host ran someone else).
 machine_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# hwm_mb PID: the process's peak RSS (VmHWM) so far, in whole MB.
+hwm_mb() { awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status"; }
 # context_switches: the machine's context switches so far (/proc/stat's ctxt), every process and thread.
 context_switches() { awk '/^ctxt/{print $2}' /proc/stat; }
 
@@ -58,12 +61,9 @@ start_sink() {
   wait_listening "$sink_port"
 }
 # wait_listening PORT: returns once a connection to 127.0.0.1:PORT is taken (after 10 s it says so and exits).
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; } # port_open PORT
 wait_listening() {
-  local deadline=$((SECONDS + 10))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    [ $SECONDS -gt $deadline ] && { echo "nothing listens on 127.0.0.1:$1" >&2; exit 1; }
-    sleep 0.05
-  done
+  wait_until 10 0.05 port_open "$1" || { echo "nothing listens on 127.0.0.1:$1" >&2; exit 1; }
 }
 
 # start_proxy UPSTREAM_PORT [--Section:Key=value ...]: starts the proxy (the Release build, or $proxy_dll when

@@ -168,7 +168,6 @@ for path in "${paths[@]}"; do
   wait_for_count arrived "$accepted" 0.2
   end_path
 done
-hwm_mb() { awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status"; }
 rss="limit (smtp-sink) $(hwm_mb "$sink_pid") MB, postfix (PSS of master and children, summed) $(( $(cat "$work/postfix-peak" 2>/dev/null || echo 0) / 1024 )) MB, proxy $(hwm_mb "$proxy_pid") MB, proxy to SES $(hwm_mb "$ses_pid") MB (the sandbox not counted)"
 
 # SES pacing: a sandbox whose account says MaxSendRate=$pacing_rate, a backlog of 10 seconds' worth, and

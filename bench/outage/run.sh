@@ -22,6 +22,6 @@ for _ in $(seq 1 "$rounds"); do
   dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$smtp_port" --connections "$connections" --seconds "$seconds" --size 4096
 done
 cpu1=$(proxy_cpu)
-hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$proxy_pid/status")
+hwm=$(hwm_mb "$proxy_pid")
 queued=$(spool_slots "$work/spool" | cut -d' ' -f1)
 echo "spool: $queued messages, $(find "$work/spool/queue" -name '*.state' | wc -l) state files; proxy CPU $(( (cpu1 - cpu0) * 10000 / (queued > 0 ? queued : 1) )) us per message; peak RSS $hwm MB"
