@@ -89,6 +89,18 @@ start_proxy() {
   done
 }
 
+# build_variant VARIANT: a diagnostic build of the proxy (see bench/breakdown/variants.py; never shipped) from this
+# checkout's src/, in $work/src/VARIANT and $work/bin/VARIANT; prints its DLL's path.
+build_variant() {
+  local variant=$1
+  mkdir -p "$work/src/$variant"
+  cp Directory.Build.props BannedSymbols.txt "$work/src/$variant/"
+  tar -c --exclude=bin --exclude=obj src/SmtpFailoverProxy | tar -x -C "$work/src/$variant"
+  python3 bench/breakdown/variants.py "$variant" "$work/src/$variant/src/SmtpFailoverProxy" >&2
+  dotnet build -c Release "$work/src/$variant/src/SmtpFailoverProxy" -o "$work/bin/$variant" >/dev/null
+  echo "$work/bin/$variant/smtp-proxy.dll"
+}
+
 # spool_slots SPOOL_PATH: prints "QUEUED FREE", the slots of spool/slots/ whose header says queued (SFP4 Q)
 # and those kept for reuse (anything else: marked free, or never written).
 spool_slots() {

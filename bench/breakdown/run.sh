@@ -18,14 +18,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 declare -A dll=([relaying]=src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll)
-for variant in protocol spool spool-unsynced; do
-  mkdir -p "$work/src/$variant"
-  cp Directory.Build.props BannedSymbols.txt "$work/src/$variant/"
-  tar -c --exclude=bin --exclude=obj src/SmtpFailoverProxy | tar -x -C "$work/src/$variant"
-  python3 bench/breakdown/variants.py "$variant" "$work/src/$variant/src/SmtpFailoverProxy"
-  dotnet build -c Release "$work/src/$variant/src/SmtpFailoverProxy" -o "$work/bin/$variant" >/dev/null
-  dll[$variant]=$work/bin/$variant/smtp-proxy.dll
-done
+for variant in protocol spool spool-unsynced; do dll[$variant]=$(build_variant "$variant"); done
 
 # The load, every time: 20 persistent sessions of 4 KB messages (or as SESSIONS and CONNECTION_PER_MESSAGE say).
 # load PORT COUNT sends COUNT of them.

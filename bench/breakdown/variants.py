@@ -6,7 +6,7 @@ protocol        the SMTP session alone: DATA is read and checked as always, then
                 hears 250 at once (no spool, no delivery).
 spool           the session and the spool: the message is written and committed (group commit, synced), then
                 taken back out of the spool at once, as a delivery would after its upstream's 250.
-spool-unsynced  the same without the sync: the committing thread releases each group without flushing it.
+spool-unsynced  the same without the sync: each group, and the only session's message, released without flushing.
 
 Every edit names the text it replaces and fails when that text is gone, so a change to the code makes this
 script stop rather than measure something else.
@@ -44,6 +44,8 @@ def spool_unsynced(project):
     spool(project)
     replace(project, COMMITTER, "            if (group is [{ NameDurable: true } alone])",
             "            if (group.Count > 0)\n            {\n            }\n            else if (group is [{ NameDurable: true } alone])")
+    # The only session's message, synced on its own thread (SpoolCommitter.CommitHere).
+    replace(project, COMMITTER, "            DataSync.Flush(file);\n            return Task.CompletedTask;", "            return Task.CompletedTask;")
 
 
 VARIANTS = {"protocol": protocol, "spool": spool, "spool-unsynced": spool_unsynced}

@@ -9,11 +9,13 @@ namespace SmtpFailoverProxy.Hosting;
 /// completions (the runtime's <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, one event thread per
 /// core) and Kestrel's <c>UnsafePreferInlineScheduling</c>, a session's command is read, parsed, answered
 /// and sent on the event thread that saw the data arrive. The price is that nothing there may block for
-/// long, or every connection on that thread waits: the known slow work moves to the thread pool
-/// (<see cref="LeaveEventThread"/>: password hashing, the steps of a TLS handshake, and whatever a delivery
-/// does after its upstream answered that writes state files with fsync: a circuit's change, a quota's
-/// count, a bounce or a deferral; a plain delivery through a closed circuit only marks its slot free, and
-/// does so where the reply came in), and log events go to the console from a background thread.
+/// long, or every connection on that thread waits (but for the sync of the only session's message, which
+/// holds no other session up: see <see cref="Spool.SpoolCommitter.CommitAsync"/>): the known slow work
+/// moves to the thread pool (<see cref="LeaveEventThread"/>: password hashing, the steps of a TLS
+/// handshake, and whatever a delivery does after its upstream answered that writes state files with
+/// fsync: a circuit's change, a quota's count, a bounce or a deferral; a plain delivery through a closed
+/// circuit only marks its slot free, and does so where the reply came in), and log events go to the
+/// console from a background thread.
 /// </summary>
 internal static class SocketScheduling
 {

@@ -25,8 +25,6 @@ internal sealed class SmtpConnectionHandler(
     IHostApplicationLifetime lifetime,
     ILogger<SmtpSession> logger) : ConnectionHandler
 {
-    private int _open;
-
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
@@ -34,7 +32,7 @@ internal sealed class SmtpConnectionHandler(
         var counted = false;
         try
         {
-            if (Interlocked.Increment(ref _open) > options.MaxConnections)
+            if (security.Limits.StartSession() > options.MaxConnections)
             {
                 logger.ConnectionLimitReached(remoteName, options.MaxConnections);
                 await connection.Transport.Output.WriteAsync(SmtpReply.TooManyConnections.ToBytes());
@@ -63,7 +61,7 @@ internal sealed class SmtpConnectionHandler(
         finally
         {
             if (counted) security.Limits.CloseConnection(remote);
-            Interlocked.Decrement(ref _open);
+            security.Limits.EndSession();
         }
     }
 }

@@ -306,7 +306,8 @@ internal sealed class SmtpSession
                 envelope = envelope with { MailClass = _classifier.Classify(envelope.Sender, envelope.Recipients.Count, headers) };
                 try
                 {
-                    await entry!.CommitAsync(envelope);
+                    // The only session: nothing can share this message's sync, which is then done on this thread.
+                    await entry!.CommitAsync(envelope, alone: _security.Limits.IsOnlySession);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {

@@ -5,8 +5,8 @@ using SmtpFailoverProxy.Configuration;
 namespace SmtpFailoverProxy.Security;
 
 /// <summary>
-/// Limits that span sessions: open connections per address, DATA transfers in progress, and messages and
-/// recipients per address per minute (a sliding window on the injected <see cref="TimeProvider"/>).
+/// Limits that span sessions: open sessions, in all and per address, DATA transfers in progress, and
+/// messages and recipients per address per minute (a sliding window on the injected <see cref="TimeProvider"/>).
 /// </summary>
 internal sealed class ClientLimits(SmtpOptions options, TimeProvider timeProvider)
 {
@@ -15,6 +15,15 @@ internal sealed class ClientLimits(SmtpOptions options, TimeProvider timeProvide
     private readonly ConcurrentDictionary<IPAddress, Queue<(DateTimeOffset At, int Count)>> _messages = new();
     private readonly ConcurrentDictionary<IPAddress, Queue<(DateTimeOffset At, int Count)>> _recipients = new();
     private int _dataTransfers;
+    private int _sessions;
+
+    /// <summary>Counts a new session, whatever its address, until <see cref="EndSession"/>; returns how many are open with it.</summary>
+    public int StartSession() => Interlocked.Increment(ref _sessions);
+
+    public void EndSession() => Interlocked.Decrement(ref _sessions);
+
+    /// <summary>Asked by a session: it is the only one open, so no other message can come in meanwhile.</summary>
+    public bool IsOnlySession => Volatile.Read(ref _sessions) == 1;
 
     /// <summary>Counts a new connection; false (and not counted) when the address has too many open.</summary>
     public bool TryOpenConnection(IPAddress? address)

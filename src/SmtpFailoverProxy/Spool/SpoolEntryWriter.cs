@@ -116,9 +116,10 @@ internal sealed class SpoolEntryWriter : IDisposable
     /// Writes the envelope (<paramref name="final"/> when what was learnt while receiving changed it) and
     /// the header that marks the slot queued, and hands the file to the group commit (see
     /// <see cref="SpoolCommitter"/>). When this completes, the message survives a crash or power loss and
-    /// is queued; only then may the client hear 250. Returns the slot's path.
+    /// is queued; only then may the client hear 250. Returns the slot's path. <paramref name="alone"/>: no
+    /// other message is being received (see <see cref="SpoolCommitter.CommitAsync"/>).
     /// </summary>
-    public async Task<string> CommitAsync(MessageEnvelope? final = null)
+    public async Task<string> CommitAsync(MessageEnvelope? final = null, bool alone = false)
     {
         if (final is not null)
         {
@@ -148,7 +149,7 @@ internal sealed class SpoolEntryWriter : IDisposable
         ReturnBuffer();
         // Never cut shorter: a truncation would be metadata for the sync to write. The record's end is in the header.
         var fileLength = Math.Max(end, _recycledLength);
-        await _committer.CommitAsync(_file, _durable);
+        await _committer.CommitAsync(_file, _durable, alone);
         _committed = true;
         _handles.Give(_path, _file);
         _queued.Add(Envelope.QueueId, _path);

@@ -3,7 +3,7 @@ using SmtpFailoverProxy.IntegrationTests.Infrastructure;
 
 namespace SmtpFailoverProxy.IntegrationTests.Security;
 
-/// <summary>Per-client limits, each against a proxy of its own (the limits are per address, and all tests come from 127.0.0.1).</summary>
+/// <summary>Limits on clients, each against a proxy of its own (the limits are per address, and all tests come from 127.0.0.1).</summary>
 public sealed class ClientLimitTests
 {
     [Fact]
@@ -40,6 +40,24 @@ public sealed class ClientLimitTests
 
         first.Dispose();
         await Eventually.TrueAsync(() => { using var greeted = TryConnectGreeted(proxy.SmtpPort); return greeted is not null; }, "a slot to free up after a connection closes");
+    }
+
+    [Fact]
+    public async Task Connections_over_the_limit_of_all_clients_get_421_and_a_closed_one_frees_its_place()
+    {
+        var settings = ProxyProcess.DeliveringToMailbox();
+        settings["Smtp:MaxConnections"] = "2";
+        using var proxy = await ProxyProcess.StartAsync(settings);
+
+        using var first = await ConnectGreetedAsync(proxy.SmtpPort);
+        using var second = await ConnectGreetedAsync(proxy.SmtpPort);
+        using var third = new TcpClient();
+        await third.ConnectAsync("127.0.0.1", proxy.SmtpPort);
+        var reader = new StreamReader(third.GetStream());
+        Assert.StartsWith("421 4.3.2", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15)));
+
+        first.Dispose();
+        await Eventually.TrueAsync(() => { using var greeted = TryConnectGreeted(proxy.SmtpPort); return greeted is not null; }, "a place to free up after a connection closes");
     }
 
     /// <summary>

@@ -81,3 +81,21 @@ public sealed class SmtpSecurityPolicyTests
         Assert.False(policy.Authenticate("mallory", "secret"));
     }
 }
+
+public sealed class ClientLimitsTests
+{
+    [Fact]
+    public void A_session_is_the_only_one_while_no_other_is_open()
+    {
+        var limits = new ClientLimits(new SmtpOptions(), new FakeTimeProvider());
+
+        Assert.Equal(1, limits.StartSession());
+        Assert.True(limits.IsOnlySession);
+        Assert.Equal(2, limits.StartSession());
+        Assert.False(limits.IsOnlySession);
+        limits.EndSession();
+        Assert.True(limits.IsOnlySession);
+        limits.EndSession();
+        Assert.False(limits.IsOnlySession);
+    }
+}

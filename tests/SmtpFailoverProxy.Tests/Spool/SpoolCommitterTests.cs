@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 using SmtpFailoverProxy.Spool;
 
 namespace SmtpFailoverProxy.Tests.Spool;
@@ -72,6 +73,62 @@ public sealed class SpoolCommitterTests : IDisposable
         Assert.Equal("new", Committed(directories, "new"));
     }
 
+    [Fact]
+    public async Task Slot_alone_with_nothing_else_coming_in_is_synced_on_the_callers_thread()
+    {
+        var directories = Prepared();
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem);
+
+        var commit = CommitAsync(committer, directories, "alone", nameDurable: true, alone: true);
+
+        Assert.True(commit.IsCompletedSuccessfully, "the sync should have been done before the call returned");
+        Assert.False(committer.HasThread);
+        await commit;
+        Assert.Equal("alone", Committed(directories, "alone"));
+    }
+
+    [Fact]
+    public async Task Slot_alone_whose_name_may_not_be_on_disk_waits_for_the_committing_thread()
+    {
+        var directories = Prepared();
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem);
+
+        await CommitAsync(committer, directories, "new", nameDurable: false, alone: true).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(committer.HasThread); // its folder needs a sync too, which is the committing thread's
+        Assert.Equal("new", Committed(directories, "new"));
+    }
+
+    [Fact]
+    public async Task Failed_sync_on_the_callers_thread_fails_that_commit_and_leaves_the_next_ones_working()
+    {
+        var directories = Prepared();
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem);
+        var closed = File.OpenHandle(SlotPath(directories, "closed"), FileMode.CreateNew, FileAccess.Write);
+        closed.Dispose();
+
+        await Assert.ThrowsAsync<IOException>(() => committer.CommitAsync(closed, nameDurable: true, alone: true));
+
+        // The runner's turn was given back: the next commits, alone and in a group, go through.
+        await CommitAsync(committer, directories, "after", nameDurable: true, alone: true).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(CommitAsync(committer, directories, "a"), CommitAsync(committer, directories, "b")).WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var name in new[] { "after", "a", "b" }) Assert.Equal(name, Committed(directories, name));
+    }
+
+    [Fact]
+    public async Task Commits_of_many_threads_some_alone_all_complete_durable()
+    {
+        var directories = Prepared();
+        using var committer = new SpoolCommitter(directories, SpoolSyncMode.FileSystem);
+        var names = Enumerable.Range(0, 200).Select(i => $"m{i}").ToArray();
+
+        // Callers saying alone race the committing thread for the turn; none may be left waiting.
+        await Task.WhenAll(names.Select((name, i) => Task.Run(() => CommitAsync(committer, directories, name, nameDurable: true, alone: i % 2 == 0))))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        foreach (var name in names) Assert.Equal(name, Committed(directories, name));
+    }
+
     private SpoolDirectories Prepared()
     {
         var directories = new SpoolDirectories(_root);
@@ -82,14 +139,20 @@ public sealed class SpoolCommitterTests : IDisposable
     private static string SlotPath(SpoolDirectories directories, string name) => Path.Combine(directories.Slots, name + ".slot");
 
     /// <summary>A slot whose header says queued, and the name as its only content.</summary>
-    private static async Task CommitAsync(SpoolCommitter committer, SpoolDirectories directories, string name, bool nameDurable = false)
+    /// <remarks>Written and handed over before it returns: an <paramref name="alone"/> commit that takes the turn has completed by then.</remarks>
+    private static Task CommitAsync(SpoolCommitter committer, SpoolDirectories directories, string name, bool nameDurable = false, bool alone = false)
     {
-        using var file = File.OpenHandle(SlotPath(directories, name), FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+        var file = File.OpenHandle(SlotPath(directories, name), FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
         var header = new byte[SpoolFile.HeaderLength];
         SpoolFile.WriteHeader(header, QueueId.New(TimeProvider.System), SpoolFile.HeaderLength + name.Length, queued: true);
         RandomAccess.Write(file, header, 0);
         RandomAccess.Write(file, System.Text.Encoding.ASCII.GetBytes(name), SpoolFile.HeaderLength);
-        await committer.CommitAsync(file, nameDurable);
+        return CloseAfter(file, committer.CommitAsync(file, nameDurable, alone));
+    }
+
+    private static async Task CloseAfter(SafeFileHandle file, Task commit)
+    {
+        using (file) await commit;
     }
 
     /// <summary>The content of a slot whose header still says queued.</summary>
