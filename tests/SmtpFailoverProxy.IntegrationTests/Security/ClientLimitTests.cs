@@ -24,11 +24,13 @@ public sealed class ClientLimitTests
         Assert.StartsWith("451 4.7.0", await client.CommandAsync("MAIL FROM:<a@example.com>"));
     }
 
-    [Fact]
-    public async Task Connections_from_one_address_over_the_limit_get_421()
+    [Theory]
+    [InlineData("Smtp:MaxConnectionsPerClient", "421 4.7.0")] // from one address
+    [InlineData("Smtp:MaxConnections", "421 4.3.2")] // from all clients
+    public async Task Connections_over_the_limit_get_421_and_a_closed_one_frees_its_place(string limit, string refusal)
     {
         var settings = ProxyProcess.DeliveringToMailbox();
-        settings["Smtp:MaxConnectionsPerClient"] = "2";
+        settings[limit] = "2";
         using var proxy = await ProxyProcess.StartAsync(settings);
 
         using var first = await ConnectGreetedAsync(proxy.SmtpPort);
@@ -36,25 +38,7 @@ public sealed class ClientLimitTests
         using var third = new TcpClient();
         await third.ConnectAsync("127.0.0.1", proxy.SmtpPort);
         var reader = new StreamReader(third.GetStream());
-        Assert.StartsWith("421 4.7.0", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15)));
-
-        first.Dispose();
-        await Eventually.TrueAsync(() => { using var greeted = TryConnectGreeted(proxy.SmtpPort); return greeted is not null; }, "a slot to free up after a connection closes");
-    }
-
-    [Fact]
-    public async Task Connections_over_the_limit_of_all_clients_get_421_and_a_closed_one_frees_its_place()
-    {
-        var settings = ProxyProcess.DeliveringToMailbox();
-        settings["Smtp:MaxConnections"] = "2";
-        using var proxy = await ProxyProcess.StartAsync(settings);
-
-        using var first = await ConnectGreetedAsync(proxy.SmtpPort);
-        using var second = await ConnectGreetedAsync(proxy.SmtpPort);
-        using var third = new TcpClient();
-        await third.ConnectAsync("127.0.0.1", proxy.SmtpPort);
-        var reader = new StreamReader(third.GetStream());
-        Assert.StartsWith("421 4.3.2", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.StartsWith(refusal, await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15)));
 
         first.Dispose();
         await Eventually.TrueAsync(() => { using var greeted = TryConnectGreeted(proxy.SmtpPort); return greeted is not null; }, "a place to free up after a connection closes");
