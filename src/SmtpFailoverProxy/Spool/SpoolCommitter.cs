@@ -76,10 +76,18 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
         }
         finally
         {
-            Volatile.Write(ref _running, 0);
-            // A commit queued meanwhile found the turn taken: it is this caller's to hand on.
-            if (!_pending.IsEmpty && Interlocked.CompareExchange(ref _running, 1, 0) == 0) StartRunner();
+            if (ReleaseTurn()) StartRunner();
         }
+    }
+
+    /// <summary>
+    /// Gives the runner's turn back. True when a commit queued meanwhile (it found the turn taken) made the
+    /// caller take the turn again: that commit is the caller's to run or to hand on.
+    /// </summary>
+    private bool ReleaseTurn()
+    {
+        Volatile.Write(ref _running, 0);
+        return !_pending.IsEmpty && Interlocked.CompareExchange(ref _running, 1, 0) == 0;
     }
 
     /// <summary>Wakes the committing thread, or starts one; the caller holds the runner's turn.</summary>
@@ -131,9 +139,7 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
             while (_pending.TryDequeue(out var commit)) group.Add(commit);
             if (group.Count == 0)
             {
-                Volatile.Write(ref _running, 0);
-                // A commit queued after the last look found the runner still busy: it is this runner's to take.
-                if (_pending.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+                if (!ReleaseTurn()) return;
                 continue;
             }
 
