@@ -119,8 +119,11 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
 
             lock (_threadLock)
             {
-                // Idle: end, unless a commit came in meanwhile (it set _running before it looked for this thread).
-                if (Volatile.Read(ref _running) == 0 && !_wake.WaitOne(0))
+                // Idle. A turn taken meanwhile is a commit on its way to waking this thread (it set _running
+                // before it looked for the thread), or a caller's own sync, which wakes it only if a commit
+                // queued behind it: either way, wait on for that wake. Otherwise end, unless a wake came.
+                if (Volatile.Read(ref _running) != 0) continue;
+                if (!_wake.WaitOne(0))
                 {
                     _thread = null;
                     return;
