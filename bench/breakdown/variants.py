@@ -31,7 +31,7 @@ def protocol(project):
     replace(project, SESSION, "            entry = _spool.Begin(envelope);\n", "")
     replace(project, SESSION, "            entry.Write(ReceivedHeader.Build(", "            _ = (ReceivedHeader.Build(")
     replace(project, SESSION, "if (refusal is null && filter.ShouldWrite(content))", "if (entry is not null && refusal is null && filter.ShouldWrite(content))")
-    replace(project, SESSION, "                    await entry!.CommitAsync(envelope);", "                    await Task.CompletedTask;")
+    replace(project, SESSION, "                    await entry!.CommitAsync(envelope, alone: _security.Limits.IsOnlySession);", "                    await Task.CompletedTask;")
     replace(project, SESSION, "            _deliveryQueue.Enqueue(envelope.QueueId);\n", "")
 
 
