@@ -1,6 +1,22 @@
 # Sourced by the bench scripts: a free loopback port, smtp-sink, and the proxy (Release) relaying to one SMTP upstream.
 # Run from the repository root, with $work set to a scratch folder and a pids array for the EXIT trap.
 
+# machine: the date, the cores and how idle cores sleep (the cpuidle driver, and haltpoll's guest_halt_poll_ns where
+# there is one), for a result's first line: every 1-session figure moves with it (bench/README.md, the host's idle cores).
+machine() {
+  local idle halt=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+  idle=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)
+  [ -r "$halt" ] && idle="$idle guest_halt_poll_ns=$(cat "$halt")"
+  echo "$(date -u +%F) cores=$(nproc) cpuidle=$idle"
+}
+
+# smtp_load PORT CONNECTIONS SECONDS SIZE: bench/load's SmtpLoad against 127.0.0.1:PORT (the script builds it first:
+# dotnet build -c Release bench/load); prints its line: connections=... accepted=N errors=N rate=N msg/s p50=...ms
+# p99=...ms max=...ms
+smtp_load() { dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$1" --connections "$2" --seconds "$3" --size "$4"; }
+# load_field NAME LINE: one field of SmtpLoad's line, e.g. load_field accepted "$load".
+load_field() { echo "$2" | grep -o "$1=[^ ]*" | cut -d= -f2; }
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # sink_count: the messages smtp-sink -c has counted so far ($work/sink.out). It appends "... mesg=N\r" for every

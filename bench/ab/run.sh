@@ -64,8 +64,8 @@ done
 side_median() { median $(printf '%s' "${results[$1]}" | awk -v i="$2" 'NF {print $i}'); }
 for side in A B; do
   work=${folder[$side]}; before=$(sink_count)
-  load=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "${port[$side]}" --connections "$sessions" --seconds 10 --size 4096)
+  load=$(smtp_load "${port[$side]}" "$sessions" 10 4096)
   # That side's backlog reaches its sink before the other side is measured.
-  wait_for_sink $((before + $(echo "$load" | grep -o 'accepted=[0-9]*' | cut -d= -f2))) 0.1
+  wait_for_sink $((before + $(load_field accepted "$load"))) 0.1
   echo "$side medians of $((2 * rounds)) bursts: accepted $(side_median $side 1) msg/s, end to end $(side_median $side 2) msg/s, proxy $(side_median $side 3) us, machine $(side_median $side 4) us a message; $(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*'); peak RSS $(hwm_mb "${pid[$side]}") MB"
 done

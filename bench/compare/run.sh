@@ -162,9 +162,9 @@ for path in "${paths[@]}"; do
   port=$(target_of $path); port=${port##*:}
   counter=$(counter_of $path); before=$($counter)
   begin_path "$path"
-  load=$(dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$port" --connections "$sessions" --seconds 15 --size "$size")
+  load=$(smtp_load "$port" "$sessions" 15 "$size")
   latency[$path]=$(echo "$load" | grep -o 'p50=[^ ]* p99=[^ ]*')
-  accepted=$(echo "$load" | grep -o 'accepted=[0-9]*' | cut -d= -f2)
+  accepted=$(load_field accepted "$load")
   wait_for_count arrived "$accepted" 0.2
   end_path
 done
@@ -199,7 +199,7 @@ EOF
 
 col() { local name=$1 path=$2 i=$3; for r in $(seq 1 "$repeats"); do echo "${results[$name,$path,$r]}" | awk -v i="$i" '{print $i}'; done; }
 echo
-echo "$(date -u +%F) cores=$(nproc) messages=$messages sessions=$sessions size=$size repeats=$repeats connection per message=${CONNECTION_PER_MESSAGE:-0} proxy defaults=${PROXY_DEFAULTS:-0} (medians)"
+echo "$(machine) messages=$messages sessions=$sessions size=$size repeats=$repeats connection per message=${CONNECTION_PER_MESSAGE:-0} proxy defaults=${PROXY_DEFAULTS:-0} (medians)"
 for scenario in "${scenarios[@]}"; do
   read -r name sess count bytes <<< "$scenario"
   echo

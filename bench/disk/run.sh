@@ -17,11 +17,12 @@
 # Prints per way: the time a group waits (p50, p90) and the machine's CPU a message (/proc/stat, every process
 # and kernel thread; its 10 ms ticks make it coarse below a few thousand writes). Needs python3. Linux only.
 set -euo pipefail
+. bench/lib.sh # machine
 writes=${1:-3000}
 folder=${2:-}
 [ -n "$folder" ] || { folder=$(mktemp -d /tmp/sfp-disk.XXXX); trap 'rm -rf "$folder"' EXIT; }
 mkdir -p "$folder"
-echo "$(date -u +%F) cores=$(nproc) writes=$writes folder=$folder ($(df -T "$folder" | awk 'NR==2{print $2}'))"
+echo "$(machine) writes=$writes folder=$folder ($(df -T "$folder" | awk 'NR==2{print $2}'))"
 python3 - "$writes" "$folder" <<'PY'
 import ctypes, mmap, os, sys, time
 libc = ctypes.CDLL("libc.so.6", use_errno=True)

@@ -20,8 +20,8 @@ start_proxy "$sink_port" --Smtp:MaxConnections=5000 --Smtp:MaxConnectionsPerClie
   --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections=32
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # the client holds a descriptor per connection (the .NET runtime raises its own limit)
-dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$smtp_port" --connections "$connections" --seconds "$seconds" --size "$size" | tee "$work/load.out"
-accepted=$(grep -o 'accepted=[0-9]*' "$work/load.out" | cut -d= -f2)
+smtp_load "$smtp_port" "$connections" "$seconds" "$size" | tee "$work/load.out"
+accepted=$(load_field accepted "$(cat "$work/load.out")")
 # Wait for the spool to drain (bounded), then compare with the sink's counter.
 for _ in $(seq 1 600); do
   queued=$(curl -s "http://127.0.0.1:$admin_port/status" | grep -o '"queued":[0-9]*' | cut -d: -f2)

@@ -19,7 +19,7 @@ start_proxy "$(free_port)" "$@" # nothing listens there
 
 cpu0=$(proxy_cpu)
 for _ in $(seq 1 "$rounds"); do
-  dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$smtp_port" --connections "$connections" --seconds "$seconds" --size 4096
+  smtp_load "$smtp_port" "$connections" "$seconds" 4096
 done
 cpu1=$(proxy_cpu)
 hwm=$(hwm_mb "$proxy_pid")

@@ -46,7 +46,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo
-echo "$(date -u +%F) cores=$(nproc) messages=$messages rounds=$rounds (medians, microseconds from a command to its reply)"
+echo "$(machine) messages=$messages rounds=$rounds (medians, microseconds from a command to its reply)"
 printf '%-10s %8s %8s %8s %8s %8s %8s %8s %8s\n' server connect EHLO MAIL RCPT DATA content QUIT total
 for server in "${servers[@]}"; do
   printf '%-10s' "$server"

@@ -19,7 +19,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/ce
 start_sink
 start_proxy "$sink_port" --Spool:DeliveryConcurrency=32 --Providers:upstream:MaxConnections=16 \
   --Smtp:TlsCertificate="$work/cert.pem" --Smtp:TlsKey="$work/key.pem" "$@"
-load() { dotnet bench/load/bin/Release/net10.0/SmtpLoad.dll --port "$smtp_port" --connections 20 --seconds "$1" --size 4096 | grep -o 'rate=[^ ]*\|p50=[^ ]*\|p99=[^ ]*\|max=[^ ]*' | tr '\n' ' '; }
+load() { smtp_load "$smtp_port" 20 "$1" 4096 | grep -o 'rate=[^ ]*\|p50=[^ ]*\|p99=[^ ]*\|max=[^ ]*' | tr '\n' ' '; }
 
 # Warm-up: the JIT, for both kinds of work.
 load 15 > /dev/null
