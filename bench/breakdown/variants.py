@@ -45,7 +45,7 @@ def spool_unsynced(project):
     replace(project, COMMITTER, "            if (group is [{ NameDurable: true } alone])",
             "            if (group.Count > 0)\n            {\n            }\n            else if (group is [{ NameDurable: true } alone])")
     # The only session's message, synced on its own thread (SpoolCommitter.CommitHere).
-    replace(project, COMMITTER, "            DataSync.Flush(file);\n            return Task.CompletedTask;", "            return Task.CompletedTask;")
+    replace(project, COMMITTER, "            _flushFile(file);\n            return Task.CompletedTask;", "            return Task.CompletedTask;")
 
 
 VARIANTS = {"protocol": protocol, "spool": spool, "spool-unsynced": spool_unsynced}

@@ -15,7 +15,8 @@ namespace SmtpFailoverProxy.Spool;
 /// a group holds as many messages as sessions were waiting, and the sync is shared. A message with
 /// nothing to share it (see <see cref="CommitAsync"/>'s <c>alone</c>) is synced on its caller's thread.
 /// </summary>
-internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null, Func<string, bool>? tryFlushFileSystem = null)
+internal sealed class SpoolCommitter(
+    SpoolDirectories directories, SpoolSyncMode mode, TimeSpan? idleTimeout = null, Func<string, bool>? tryFlushFileSystem = null, Action<SafeFileHandle>? flushFile = null)
     : IDisposable
 {
     /// <summary>How long the committing thread waits for work before it ends (a new one starts with the next commit).</summary>
@@ -27,10 +28,13 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
     private readonly TimeSpan _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
     // The slots' folder, held open for its syncs (no path walk for each; none needed on Windows).
     private readonly SafeFileHandle? _slots = OperatingSystem.IsWindows() ? null : FolderHandle.Open(directories.Slots);
-    // syncfs, or a stand-in for tests of the refused and failed cases.
+    // syncfs, or a stand-in for tests of the refused and failed cases; fdatasync, or a stand-in for tests
+    // that watch the syncs (how many at once).
     private readonly Func<string, bool>? _tryFlushFileSystem = tryFlushFileSystem;
+    private readonly Action<SafeFileHandle> _flushFile = flushFile ?? DataSync.Flush;
     private Thread? _thread;
     private int _running;
+    private int _idleWhileTurnTaken;
 
     /// <summary>Whether a committing thread exists now (it ends after <see cref="DefaultIdleTimeout"/> without work).</summary>
     internal bool HasThread
@@ -40,6 +44,9 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
             lock (_threadLock) return _thread is not null;
         }
     }
+
+    /// <summary>How often the committing thread timed out idle while the runner's turn was taken, and so waited on.</summary>
+    internal int IdleWhileTurnTaken => Volatile.Read(ref _idleWhileTurnTaken);
 
     /// <summary>Completes when the slot is durable. On failure the slot is marked free again.</summary>
     /// <param name="file">The slot, already written to the OS; it stays the caller's, and open.</param>
@@ -66,7 +73,7 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
     {
         try
         {
-            DataSync.Flush(file);
+            _flushFile(file);
             return Task.CompletedTask;
         }
         catch (Exception ex)
@@ -122,7 +129,12 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
                 // Idle. A turn taken meanwhile is a commit on its way to waking this thread (it set _running
                 // before it looked for the thread), or a caller's own sync, which wakes it only if a commit
                 // queued behind it: either way, wait on for that wake. Otherwise end, unless a wake came.
-                if (Volatile.Read(ref _running) != 0) continue;
+                if (Volatile.Read(ref _running) != 0)
+                {
+                    Interlocked.Increment(ref _idleWhileTurnTaken);
+                    continue;
+                }
+
                 if (!_wake.WaitOne(0))
                 {
                     _thread = null;
@@ -166,12 +178,12 @@ internal sealed class SpoolCommitter(SpoolDirectories directories, SpoolSyncMode
         {
             if (group is [{ NameDurable: true } alone])
             {
-                DataSync.Flush(alone.File);
+                _flushFile(alone.File);
             }
             else if (mode != SpoolSyncMode.FileSystem || !TryFlushFileSystem())
             {
                 // PerFile, or syncfs is missing or was refused just now (a seccomp profile).
-                foreach (var commit in group) DataSync.Flush(commit.File);
+                foreach (var commit in group) _flushFile(commit.File);
                 if (group.Exists(commit => !commit.NameDurable) && _slots is not null) DirectorySync.Flush(_slots, directories.Slots);
             }
         }

@@ -129,6 +129,46 @@ public sealed class SpoolCommitterTests : IDisposable
         foreach (var name in names) Assert.Equal(name, Committed(directories, name));
     }
 
+    [Fact]
+    public async Task Committing_thread_that_times_out_idle_during_a_callers_own_sync_leaves_the_commit_queued_behind_it_until_that_sync_is_done()
+    {
+        var directories = Prepared();
+        var syncs = new SyncWatch();
+        using var release = new ManualResetEventSlim();
+        var holdNext = 0;
+        using var committer = new SpoolCommitter(
+            directories,
+            SpoolSyncMode.FileSystem,
+            idleTimeout: TimeSpan.FromMilliseconds(400),
+            flushFile: file => syncs.During(() =>
+            {
+                // The next caller's own sync is held until the test lets it go.
+                if (Thread.CurrentThread.Name != "spool-commit" && Interlocked.Exchange(ref holdNext, 0) == 1) release.Wait(TimeSpan.FromSeconds(30));
+                DataSync.Flush(file);
+            }));
+
+        // A committing thread, idle now (it ends after 400 ms of that); then a caller's own sync, held.
+        await CommitAsync(committer, directories, "first").WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => CommitAsync(committer, directories, $"probe{Guid.NewGuid():N}", nameDurable: true, alone: true).IsCompletedSuccessfully, TimeSpan.FromSeconds(10));
+        Volatile.Write(ref holdNext, 1);
+        // On a thread of its own: held, it must not take one of the thread pool's few.
+        var held = Task.Factory.StartNew(() => CommitAsync(committer, directories, "held", nameDurable: true, alone: true), TaskCreationOptions.LongRunning).Unwrap();
+        await WaitUntilAsync(() => Volatile.Read(ref holdNext) == 0, TimeSpan.FromSeconds(10));
+        Assert.True(committer.HasThread);
+
+        // A commit behind it, while the thread times out idle twice.
+        var behind = CommitAsync(committer, directories, "behind", nameDurable: true);
+        var idle = committer.IdleWhileTurnTaken;
+        await WaitUntilAsync(() => committer.IdleWhileTurnTaken >= idle + 2 || behind.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.False(behind.IsCompleted, "the committing thread ran a group while a caller's own sync held the turn");
+
+        release.Set();
+        await Task.WhenAll(held, behind).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, syncs.MostAtOnce);
+        Assert.Equal("held", Committed(directories, "held"));
+        Assert.Equal("behind", Committed(directories, "behind"));
+    }
+
     private SpoolDirectories Prepared()
     {
         var directories = new SpoolDirectories(_root);
@@ -170,6 +210,33 @@ public sealed class SpoolCommitterTests : IDisposable
         {
             Assert.True(clock.Elapsed < deadline, $"not true within {deadline}");
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>How many syncs were under way at once, at most.</summary>
+    private sealed class SyncWatch
+    {
+        private int _now;
+        private int _most;
+
+        public int MostAtOnce => Volatile.Read(ref _most);
+
+        public void During(Action sync)
+        {
+            var now = Interlocked.Increment(ref _now);
+            int most;
+            while ((most = Volatile.Read(ref _most)) < now && Interlocked.CompareExchange(ref _most, now, most) != most)
+            {
+            }
+
+            try
+            {
+                sync();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _now);
+            }
         }
     }
 
