@@ -139,7 +139,7 @@ public sealed class SpoolCommitterTests : IDisposable
         using var committer = new SpoolCommitter(
             directories,
             SpoolSyncMode.FileSystem,
-            idleTimeout: TimeSpan.FromMilliseconds(400),
+            idleTimeout: TimeSpan.FromSeconds(1),
             flushFile: file => syncs.During(() =>
             {
                 // The next caller's own sync is held until the test lets it go.
@@ -147,7 +147,7 @@ public sealed class SpoolCommitterTests : IDisposable
                 DataSync.Flush(file);
             }));
 
-        // A committing thread, idle now (it ends after 400 ms of that); then a caller's own sync, held.
+        // A committing thread, idle now (it ends after a second of that); then a caller's own sync, held.
         await CommitAsync(committer, directories, "first").WaitAsync(TimeSpan.FromSeconds(10));
         await WaitUntilAsync(() => CommitAsync(committer, directories, $"probe{Guid.NewGuid():N}", nameDurable: true, alone: true).IsCompletedSuccessfully, TimeSpan.FromSeconds(10));
         Volatile.Write(ref holdNext, 1);
