@@ -22,6 +22,9 @@ internal sealed class SpoolCommitter(
     /// <summary>How long the committing thread waits for work before it ends (a new one starts with the next commit).</summary>
     internal static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The committing thread's name (in <c>top -H</c>, <c>perf</c>, and for tests that tell its work from a caller's).</summary>
+    internal const string ThreadName = "spool-commit";
+
     private readonly ConcurrentQueue<PendingCommit> _pending = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly Lock _threadLock = new();
@@ -106,7 +109,7 @@ internal sealed class SpoolCommitter(
         {
             if (_thread is null)
             {
-                _thread = new Thread(CommitLoop) { IsBackground = true, Name = "spool-commit" };
+                _thread = new Thread(CommitLoop) { IsBackground = true, Name = ThreadName };
                 _thread.Start();
             }
         }

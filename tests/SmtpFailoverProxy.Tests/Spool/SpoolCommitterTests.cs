@@ -143,7 +143,7 @@ public sealed class SpoolCommitterTests : IDisposable
             flushFile: file => syncs.During(() =>
             {
                 // The next caller's own sync is held until the test lets it go.
-                if (Thread.CurrentThread.Name != "spool-commit" && Interlocked.Exchange(ref holdNext, 0) == 1) release.Wait(TimeSpan.FromSeconds(30));
+                if (Thread.CurrentThread.Name != SpoolCommitter.ThreadName && Interlocked.Exchange(ref holdNext, 0) == 1) release.Wait(TimeSpan.FromSeconds(30));
                 DataSync.Flush(file);
             }));
 
