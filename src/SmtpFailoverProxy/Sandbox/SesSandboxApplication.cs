@@ -52,8 +52,7 @@ internal static class SesSandboxApplication
 
     internal static void Map(IEndpointRouteBuilder app, SesSandboxOptions options, SesSandboxState state)
     {
-        var folder = Path.GetFullPath(options.Path);
-        Directory.CreateDirectory(folder);
+        var store = new SesSandboxStore(options.Path);
 
         app.MapPost("/v2/email/outbound-emails", async (HttpContext context) =>
         {
@@ -83,12 +82,7 @@ internal static class SesSandboxApplication
 
             var receivedAt = TimeProvider.System.GetUtcNow();
             var messageId = $"{Guid.NewGuid():N}-sandbox";
-            // Each file is written under a temporary name and renamed, the .eml first: whoever sees a
-            // .json finds both files whole.
-            var partial = Path.Combine(folder, messageId + ".partial");
-            await File.WriteAllBytesAsync(partial, raw);
-            File.Move(partial, Path.Combine(folder, messageId + ".eml"));
-            await File.WriteAllTextAsync(partial, JsonSerializer.Serialize(new
+            store.Save(messageId, raw, JsonSerializer.SerializeToUtf8Bytes(new
             {
                 MessageId = messageId,
                 Recipients = recipients,
@@ -98,7 +92,6 @@ internal static class SesSandboxApplication
                 Size = raw.Length,
                 ReceivedAt = receivedAt,
             }));
-            File.Move(partial, Path.Combine(folder, messageId + ".json"));
             state.CountSent();
             return Results.Json(new { MessageId = messageId }, Json);
         });
@@ -135,16 +128,10 @@ internal static class SesSandboxApplication
             state.Set(mode, change.Count, change.LatencyMs ?? 0);
             return Results.Json(state.Describe(), Json);
         });
-        app.MapGet("/_sandbox/messages", () => Results.Text(
-            "[" + string.Join(",", Directory.EnumerateFiles(folder, "*.json").Order().Select(File.ReadAllText)) + "]", "application/json"));
+        app.MapGet("/_sandbox/messages", () => Results.Text(store.EnvelopesJson(), "application/json"));
         app.MapDelete("/_sandbox/messages", () =>
         {
-            // Stored messages only: a send in flight keeps its .partial file.
-            foreach (var file in Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".eml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)))
-            {
-                File.Delete(file);
-            }
-
+            store.Clear();
             return Results.NoContent();
         });
     }
