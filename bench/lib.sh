@@ -2,7 +2,7 @@
 # Run from the repository root, with $work set to a scratch folder and a pids array for the EXIT trap.
 
 # machine: the date, the cores and how idle cores sleep (the cpuidle driver, and haltpoll's guest_halt_poll_ns where
-# there is one), for a result's first line: every 1-session figure moves with it (bench/README.md, the host's idle cores).
+# there is one), for a result's first line: every 1-session figure moves with it (bench/RESULTS.md, "The host's idle cores").
 machine() {
   local idle halt=/sys/module/haltpoll/parameters/guest_halt_poll_ns
   idle=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)
