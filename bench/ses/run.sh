@@ -6,9 +6,10 @@
 #   bench/ses/run.sh [messages] [bursts] [latency_runs] [-- --Section:Key=value ...]   (defaults 5000 8 3)
 # Per burst: accepted msg/s (smtp-source finished), end to end msg/s (the sandbox has them all), and the CPU
 # a message of the proxy, of the sandbox and of the whole machine, in us; per latency run, SmtpLoad's line
-# (end of DATA to 250, p50 / p99). The sandbox stores on tmpfs, as compare/ runs it (SANDBOX_DIR, default
-# /dev/shm; give a folder on the spool's file system to see what its files cost there). The proxy runs 32
-# deliveries, as in compare/. Needs Debian's postfix package (smtp-source).
+# (end of DATA to 250, p50 / p99). The sandbox keeps nothing, as in compare/ (SesSandbox:Store=false); with
+# SANDBOX_STORE=1 it stores each message in SANDBOX_DIR (default /dev/shm; give a folder on the spool's file
+# system to see what its files cost there). The proxy runs 32 deliveries, as in compare/. Needs Debian's
+# postfix package (smtp-source).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-5000}; bursts=${2:-8}; latency_runs=${3:-3}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
@@ -23,7 +24,8 @@ dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 dotnet build -c Release bench/load >/dev/null
 proxy_dll=${proxy_dll:-src/SmtpFailoverProxy/bin/Release/net10.0/smtp-proxy.dll}
 sandbox_port=$(free_port)
-dotnet "$proxy_dll" ses-sandbox --port "$sandbox_port" --SesSandbox:Path="$sandbox_work/box" --SesSandbox:MaxSendRate=1000000 > "$work/sandbox.log" 2>&1 &
+dotnet "$proxy_dll" ses-sandbox --port "$sandbox_port" --SesSandbox:Path="$sandbox_work/box" --SesSandbox:MaxSendRate=1000000 \
+  --SesSandbox:Store="$([ "${SANDBOX_STORE:-0}" = 1 ] && echo true || echo false)" > "$work/sandbox.log" 2>&1 &
 sandbox_pid=$!; pids+=("$sandbox_pid")
 # Port 0: start_proxy's SMTP provider, left out of the routing.
 start_proxy 0 --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Region=ap-northeast-2 \
@@ -32,7 +34,7 @@ start_proxy 0 --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Reg
 wait_http "http://127.0.0.1:$sandbox_port/_sandbox"
 sent() { sandbox_sent "$sandbox_port"; }
 
-echo "$(machine) messages=$messages bursts=$bursts sandbox in $sandbox_root"
+echo "$(machine) messages=$messages bursts=$bursts sandbox store=${SANDBOX_STORE:-0} in $sandbox_root"
 total=0
 for burst in $(seq 1 "$bursts"); do
   p0=$(proxy_cpu); s0=$(stat_jiffies "/proc/$sandbox_pid/stat"); m0=$(machine_jiffies); t0=$(now)

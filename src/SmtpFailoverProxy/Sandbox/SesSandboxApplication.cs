@@ -12,8 +12,9 @@ namespace SmtpFailoverProxy.Sandbox;
 
 /// <summary>
 /// A local SES-compatible endpoint (SESv2 SendEmail with raw content, GetAccount) for users without an
-/// AWS account and for the tests: checks SigV4 with its own test credentials, stores each message as
-/// an .eml file, and can be told to fail the way SES fails (<see cref="SesSandboxMode"/>).
+/// AWS account and for the tests: checks SigV4 with its own test credentials, stores each message as an
+/// .eml file (unless <see cref="SesSandboxOptions.Store"/> is off), and can be told to fail the way SES
+/// fails (<see cref="SesSandboxMode"/>).
 /// Control API: <c>GET /_sandbox</c>, <c>PUT /_sandbox/mode</c> <c>{"Mode":"Suspended","Count":null,"LatencyMs":0}</c>,
 /// <c>GET /_sandbox/messages</c>, <c>DELETE /_sandbox/messages</c>.
 /// </summary>
@@ -52,7 +53,7 @@ internal static class SesSandboxApplication
 
     internal static void Map(IEndpointRouteBuilder app, SesSandboxOptions options, SesSandboxState state)
     {
-        var store = new SesSandboxStore(options.Path);
+        var store = options.Store ? new SesSandboxStore(options.Path) : null;
 
         app.MapPost("/v2/email/outbound-emails", async (HttpContext context) =>
         {
@@ -82,7 +83,7 @@ internal static class SesSandboxApplication
 
             var receivedAt = TimeProvider.System.GetUtcNow();
             var messageId = $"{Guid.NewGuid():N}-sandbox";
-            store.Save(messageId, raw, JsonSerializer.SerializeToUtf8Bytes(new
+            store?.Save(messageId, raw, JsonSerializer.SerializeToUtf8Bytes(new
             {
                 MessageId = messageId,
                 Recipients = recipients,
@@ -128,10 +129,10 @@ internal static class SesSandboxApplication
             state.Set(mode, change.Count, change.LatencyMs ?? 0);
             return Results.Json(state.Describe(), Json);
         });
-        app.MapGet("/_sandbox/messages", () => Results.Text(store.EnvelopesJson(), "application/json"));
+        app.MapGet("/_sandbox/messages", () => Results.Text(store?.EnvelopesJson() ?? "[]", "application/json"));
         app.MapDelete("/_sandbox/messages", () =>
         {
-            store.Clear();
+            store?.Clear();
             return Results.NoContent();
         });
     }

@@ -11,6 +11,14 @@ public sealed class SesSandboxOptions
     /// <summary>Folder where sent messages land as ID.eml and ID.json. <value>The default value is <c>./ses-sandbox</c>.</value></summary>
     public string Path { get; set; } = "./ses-sandbox";
 
+    /// <summary>
+    /// Whether each sent message is kept in <see cref="Path"/>. Off, a send is still checked, counted
+    /// (<c>GET /_sandbox</c>'s <c>Sent</c>) and answered as SES answers it, and nothing is written: a peer
+    /// that keeps nothing, as <c>smtp-sink</c> is for SMTP, for load tests.
+    /// <value>The default value is <see langword="true"/>.</value>
+    /// </summary>
+    public bool Store { get; set; } = true;
+
     /// <summary>The only access key the sandbox accepts. <value>The default value is <c>sandbox</c>.</value></summary>
     public string AccessKeyId { get; set; } = "sandbox";
 

@@ -48,6 +48,23 @@ public sealed class SesProviderTests
     }
 
     [Fact]
+    public async Task A_sandbox_that_stores_nothing_still_checks_counts_and_answers_each_send()
+    {
+        using var sandbox = await SesSandboxProcess.StartAsync("--SesSandbox:Store=false");
+
+        var sent = await Client(sandbox.Url).SendRawEmailAsync(Email("user@example.com"), CancellationToken.None);
+        var refused = await Client(sandbox.Url, secret: "wrong").SendRawEmailAsync(Email("user@example.com"), CancellationToken.None);
+
+        Assert.Null(sent.Error);
+        Assert.EndsWith("-sandbox", sent.MessageId);
+        Assert.Equal("SignatureDoesNotMatch", refused.Error?.Code);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Directory));
+        using var control = new HttpClient { BaseAddress = sandbox.Url };
+        Assert.Contains("\"Sent\":1", await control.GetStringAsync("/_sandbox"));
+        Assert.Equal("[]", await control.GetStringAsync("/_sandbox/messages"));
+    }
+
+    [Fact]
     public async Task GetAccount_reads_sending_state_and_quota()
     {
         using var sandbox = await SesSandboxProcess.StartAsync();
