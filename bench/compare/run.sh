@@ -26,7 +26,7 @@ deliveries=(--Spool:DeliveryConcurrency=32); connections=(--Providers:sink:MaxCo
 [ "${PROXY_DEFAULTS:-0}" = 1 ] && deliveries=() && connections=()
 work=$(mktemp -d /tmp/sfp-compare.XXXX)
 # The SES sandbox of the scenarios and the latency run keeps nothing (SesSandbox:Store=false: each send checked,
-# counted and answered), as smtp-sink keeps nothing: storing each message cost it 45 us of the 2 cores a
+# counted and answered), as smtp-sink keeps nothing: storing each message cost it about 50 us of the 2 cores a
 # message even on tmpfs, and the SES path's p99 9.3 to 10.6 ms against 5.5 to 6.3 (2026-12-03,
 # bench/RESULTS.md). The pacing check's sandbox keeps its messages, for their ReceivedAt times, on tmpfs
 # (SANDBOX_DIR, default /dev/shm), as SES keeps them on machines of its own: on the spool's file system every
