@@ -51,6 +51,14 @@ wait_http() { wait_until 60 0.2 curl -sf -o /dev/null "$1" || { echo "no answer 
 # sandbox_sent PORT: how many messages the local SES sandbox on PORT has taken (0 before it answers).
 sandbox_sent() { local n; n=$(curl -s "http://127.0.0.1:$1/_sandbox" | grep -o '"Sent":[0-9]*' | cut -d: -f2); echo "${n:-0}"; }
 
+# sandbox_scratch NAME: a new folder for a local SES sandbox's messages under SANDBOX_DIR (default /dev/shm, tmpfs,
+# as SES keeps them on machines of its own; $work where that folder is missing); prints its path. The caller
+# removes it at exit: tmpfs is memory.
+sandbox_scratch() {
+  local root=${SANDBOX_DIR:-/dev/shm}; [ -d "$root" ] || root=$work
+  mktemp -d "$root/sfp-$1-sandbox.XXXX"
+}
+
 now() { date +%s.%N; } # seconds since the epoch, to the nanosecond
 
 # median VALUE...: the middle value, or the mean of the middle two for an even count.

@@ -29,11 +29,10 @@ work=$(mktemp -d /tmp/sfp-compare.XXXX)
 # counted and answered), as smtp-sink keeps nothing: storing each message cost it about 50 us of the 2 cores a
 # message even on tmpfs, and the SES path's p99 9.3 to 10.6 ms against 5.5 to 6.3 (2026-12-03,
 # bench/RESULTS.md). The pacing check's sandbox keeps its messages, for their ReceivedAt times, on tmpfs
-# (SANDBOX_DIR, default /dev/shm), as SES keeps them on machines of its own: on the spool's file system every
-# syncfs of the proxy also wrote the sandbox's new files out.
-sandbox_root=${SANDBOX_DIR:-/dev/shm}; [ -d "$sandbox_root" ] || sandbox_root=$work
-sandbox_work=$(mktemp -d "$sandbox_root/sfp-compare-sandbox.XXXX")
-. bench/lib.sh # free_port, start_sink, wait_listening, sink_count, now, median, wait_http, sandbox_sent, machine_jiffies
+# (sandbox_scratch: SANDBOX_DIR, default /dev/shm), as SES keeps them on machines of its own: on the spool's
+# file system every syncfs of the proxy also wrote the sandbox's new files out.
+. bench/lib.sh # free_port, start_sink, wait_listening, sink_count, now, median, wait_http, sandbox_sent, sandbox_scratch, machine_jiffies
+sandbox_work=$(sandbox_scratch compare)
 ses_count() { sandbox_sent "$ses_sandbox"; }
 # arrived: how far the function named by $counter has grown since $before (both the caller's locals).
 arrived() { echo $(($($counter) - before)); }

@@ -14,9 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-5000}; bursts=${2:-8}; latency_runs=${3:-3}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
 work=$(mktemp -d /tmp/sfp-ses.XXXX)
-sandbox_root=${SANDBOX_DIR:-/dev/shm}; [ -d "$sandbox_root" ] || sandbox_root=$work
-sandbox_work=$(mktemp -d "$sandbox_root/sfp-ses-sandbox.XXXX")
 . bench/lib.sh
+sandbox_work=$(sandbox_scratch ses)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$sandbox_work"' EXIT
 
@@ -34,7 +33,7 @@ start_proxy 0 --Routing:Order:0=ses --Providers:ses:Type=ses --Providers:ses:Reg
 wait_http "http://127.0.0.1:$sandbox_port/_sandbox"
 sent() { sandbox_sent "$sandbox_port"; }
 
-echo "$(machine) messages=$messages bursts=$bursts sandbox store=${SANDBOX_STORE:-0} in $sandbox_root"
+echo "$(machine) messages=$messages bursts=$bursts sandbox store=${SANDBOX_STORE:-0} in $(dirname "$sandbox_work")"
 total=0
 for burst in $(seq 1 "$bursts"); do
   p0=$(proxy_cpu); s0=$(stat_jiffies "/proc/$sandbox_pid/stat"); m0=$(machine_jiffies); t0=$(now)

@@ -9,31 +9,31 @@ namespace SmtpFailoverProxy.Sandbox;
 /// </summary>
 internal sealed class SesSandboxStore
 {
+    private readonly string _folder;
+
     public SesSandboxStore(string folder)
     {
-        Folder = Path.GetFullPath(folder);
-        Directory.CreateDirectory(Folder);
+        _folder = Path.GetFullPath(folder);
+        Directory.CreateDirectory(_folder);
     }
-
-    public string Folder { get; }
 
     public void Save(string messageId, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> envelope)
     {
-        WriteNew(Path.Combine(Folder, messageId + ".eml"), raw);
-        var partial = Path.Combine(Folder, messageId + ".partial");
+        WriteNew(Path.Combine(_folder, messageId + ".eml"), raw);
+        var partial = Path.Combine(_folder, messageId + ".partial");
         WriteNew(partial, envelope);
-        FileRename.Move(partial, Path.Combine(Folder, messageId + ".json"));
+        FileRename.Move(partial, Path.Combine(_folder, messageId + ".json"));
     }
 
     /// <summary>The stored envelopes, in the order of their names, as one JSON array.</summary>
     public string EnvelopesJson() =>
-        "[" + string.Join(",", Directory.EnumerateFiles(Folder, "*.json").Order().Select(File.ReadAllText)) + "]";
+        "[" + string.Join(",", Directory.EnumerateFiles(_folder, "*.json").Order().Select(File.ReadAllText)) + "]";
 
     /// <summary>Deletes the stored messages, each .json before its .eml; a send in flight, whose .json is not
     /// there yet, keeps its files.</summary>
     public void Clear()
     {
-        foreach (var json in Directory.EnumerateFiles(Folder, "*.json").ToList())
+        foreach (var json in Directory.EnumerateFiles(_folder, "*.json").ToList())
         {
             File.Delete(json);
             File.Delete(Path.ChangeExtension(json, ".eml"));
