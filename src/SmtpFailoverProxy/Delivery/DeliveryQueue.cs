@@ -7,10 +7,16 @@ namespace SmtpFailoverProxy.Delivery;
 /// <see cref="Ready"/>; ids scheduled for later wait in a priority queue until a timer of the injected
 /// <see cref="TimeProvider"/> moves them over. An id is held at most once.
 /// </summary>
+/// <remarks>
+/// A delivery loop waiting on <see cref="Ready"/> goes on inside the call that made an id due, up to its
+/// first wait (for a message the session has just acknowledged, its delivery's first write to the
+/// upstream), so no id crosses to the thread pool: with one session sending, that hop and the spinning of
+/// the workers it woke were half the proxy's CPU a message. The ids are therefore written out of the lock.
+/// </remarks>
 internal sealed class DeliveryQueue : IDisposable
 {
     private readonly TimeProvider _timeProvider;
-    private readonly Channel<string> _ready = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly Channel<string> _ready = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false, AllowSynchronousContinuations = true });
     private readonly PriorityQueue<string, DateTimeOffset> _waiting = new();
     private readonly HashSet<string> _held = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -34,7 +40,7 @@ internal sealed class DeliveryQueue : IDisposable
         }
     }
 
-    /// <summary>Makes a message due now.</summary>
+    /// <summary>Makes a message due now (a waiting delivery loop runs it on this thread, up to its first wait).</summary>
     public void Enqueue(string queueId) => Schedule(queueId, _timeProvider.GetUtcNow());
 
     /// <summary>Makes a message due at <paramref name="due"/>; ignored when the id is already held.</summary>
@@ -43,15 +49,15 @@ internal sealed class DeliveryQueue : IDisposable
         lock (_lock)
         {
             if (!_held.Add(queueId)) return;
-            if (due <= _timeProvider.GetUtcNow())
+            if (due > _timeProvider.GetUtcNow())
             {
-                _ready.Writer.TryWrite(queueId);
+                _waiting.Enqueue(queueId, due);
+                ArmTimer();
                 return;
             }
-
-            _waiting.Enqueue(queueId, due);
-            ArmTimer();
         }
+
+        _ready.Writer.TryWrite(queueId);
     }
 
     /// <summary>Called by a worker that took <paramref name="queueId"/> from <see cref="Ready"/>.</summary>
@@ -62,17 +68,20 @@ internal sealed class DeliveryQueue : IDisposable
 
     private void ReleaseDue()
     {
+        List<string>? due = null;
         lock (_lock)
         {
             var now = _timeProvider.GetUtcNow();
-            while (_waiting.TryPeek(out var id, out var due) && due <= now)
+            while (_waiting.TryPeek(out var id, out var at) && at <= now)
             {
                 _waiting.Dequeue();
-                _ready.Writer.TryWrite(id);
+                (due ??= []).Add(id);
             }
 
             ArmTimer();
         }
+
+        foreach (var id in due ?? []) _ready.Writer.TryWrite(id);
     }
 
     private void ArmTimer()

@@ -15,7 +15,9 @@ namespace SmtpFailoverProxy.Hosting;
 /// handshake, and whatever a delivery does after its upstream answered that writes state files with
 /// fsync: a circuit's change, a quota's count, a bounce or a deferral; a plain delivery through a closed
 /// circuit only marks its slot free, and does so where the reply came in), and log events go to the
-/// console from a background thread.
+/// console from a background thread. A delivery starts on the session's event thread once its 250 is
+/// out (<see cref="Delivery.DeliveryQueue"/>): the SMTP relay's first write is cheap and stays there,
+/// an SES request (built, hashed and signed) and a mailbox folder's file writes move.
 /// </summary>
 internal static class SocketScheduling
 {

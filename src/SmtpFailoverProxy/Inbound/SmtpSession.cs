@@ -49,6 +49,8 @@ internal sealed class SmtpSession
     private readonly List<string> _recipients = [];
     private int _errors;
     private string? _authenticatedUser;
+    // The message whose 250 was just written, queued for delivery once that reply is on its way.
+    private string? _acknowledged;
 
     public SmtpSession(
         IDuplexPipe transport,
@@ -112,6 +114,7 @@ internal sealed class SmtpSession
 
                 // PIPELINING (RFC 2920 3): replies to a group of commands may go out together.
                 if (!_input.HasBufferedInput) await _output.FlushAsync();
+                QueueAcknowledged();
             }
         }
         catch (OperationCanceledException) when (_input.TimedOut)
@@ -133,11 +136,25 @@ internal sealed class SmtpSession
         }
         finally
         {
+            // Its 250 may not have reached the client, but the message is durable: it goes out all the same.
+            QueueAcknowledged();
             _input.Release();
             _input.Dispose();
             await _transport.DisposeAsync();
             _sessionCancellation.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Queues the message acknowledged last, after its 250 went out (or waits behind the client's next
+    /// pipelined commands): a waiting delivery loop starts its delivery here, on this thread (see
+    /// <see cref="DeliveryQueue"/>), and the client need not wait for that.
+    /// </summary>
+    private void QueueAcknowledged()
+    {
+        if (_acknowledged is not { } queueId) return;
+        _acknowledged = null;
+        _deliveryQueue.Enqueue(queueId);
     }
 
     private async ValueTask<bool> HandleCommandLineAsync(SmtpLine line)
@@ -322,7 +339,7 @@ internal sealed class SmtpSession
             }
 
             _logger.MessageAccepted(envelope.QueueId, envelope.Sender, envelope.Recipients.Count, size, envelope.MailClass.ToString());
-            _deliveryQueue.Enqueue(envelope.QueueId);
+            _acknowledged = envelope.QueueId;
             Send(SmtpReply.Queued(envelope.QueueId));
             return true;
         }

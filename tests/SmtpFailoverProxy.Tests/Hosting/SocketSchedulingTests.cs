@@ -7,12 +7,12 @@ public sealed class SocketSchedulingTests
     [Fact]
     public async Task Leaving_an_event_thread_continues_on_the_thread_pool()
     {
-        var threads = new TaskCompletionSource<(bool Before, bool After)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // A thread of our own stands in for a socket event thread: not one of the pool's.
-        var thread = new Thread(() => _ = ContinueAsync(threads)) { IsBackground = true };
-        thread.Start();
-
-        var (before, after) = await threads.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (before, after) = await OffPoolThread.Start(async () =>
+        {
+            var before = Thread.CurrentThread.IsThreadPoolThread;
+            await SocketScheduling.LeaveEventThread();
+            return (before, Thread.CurrentThread.IsThreadPoolThread);
+        }).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(before);
         Assert.True(after);
     }
@@ -48,12 +48,5 @@ public sealed class SocketSchedulingTests
         {
             Environment.SetEnvironmentVariable(SocketScheduling.InlineCompletionsVariable, original);
         }
-    }
-
-    private static async Task ContinueAsync(TaskCompletionSource<(bool Before, bool After)> threads)
-    {
-        var before = Thread.CurrentThread.IsThreadPoolThread;
-        await SocketScheduling.LeaveEventThread();
-        threads.SetResult((before, Thread.CurrentThread.IsThreadPoolThread));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using SmtpFailoverProxy.Spool;
 
@@ -19,7 +18,7 @@ public sealed class SpoolCommitterTests : IDisposable
 
         await CommitAsync(committer, directories, "first").WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("first", Committed(directories, "first"));
-        await WaitUntilAsync(() => !committer.HasThread, TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntilAsync(() => !committer.HasThread, TimeSpan.FromSeconds(10));
 
         await CommitAsync(committer, directories, "second").WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -149,17 +148,17 @@ public sealed class SpoolCommitterTests : IDisposable
 
         // A committing thread, idle now (it ends after a second of that); then a caller's own sync, held.
         await CommitAsync(committer, directories, "first").WaitAsync(TimeSpan.FromSeconds(10));
-        await WaitUntilAsync(() => CommitAsync(committer, directories, $"probe{Guid.NewGuid():N}", nameDurable: true, alone: true).IsCompletedSuccessfully, TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntilAsync(() => CommitAsync(committer, directories, $"probe{Guid.NewGuid():N}", nameDurable: true, alone: true).IsCompletedSuccessfully, TimeSpan.FromSeconds(10));
         Volatile.Write(ref holdNext, 1);
         // On a thread of its own: held, it must not take one of the thread pool's few.
         var held = Task.Factory.StartNew(() => CommitAsync(committer, directories, "held", nameDurable: true, alone: true), TaskCreationOptions.LongRunning).Unwrap();
-        await WaitUntilAsync(() => Volatile.Read(ref holdNext) == 0, TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntilAsync(() => Volatile.Read(ref holdNext) == 0, TimeSpan.FromSeconds(10));
         Assert.True(committer.HasThread);
 
         // A commit behind it, while the thread times out idle twice.
         var behind = CommitAsync(committer, directories, "behind", nameDurable: true);
         var idle = committer.IdleWhileTurnTaken;
-        await WaitUntilAsync(() => committer.IdleWhileTurnTaken >= idle + 2 || behind.IsCompleted, TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntilAsync(() => committer.IdleWhileTurnTaken >= idle + 2 || behind.IsCompleted, TimeSpan.FromSeconds(10));
         Assert.False(behind.IsCompleted, "the committing thread ran a group while a caller's own sync held the turn");
 
         release.Set();
@@ -201,16 +200,6 @@ public sealed class SpoolCommitterTests : IDisposable
         var bytes = File.ReadAllBytes(SlotPath(directories, name));
         Assert.True(SpoolFile.ReadHeader(bytes)!.Queued);
         return System.Text.Encoding.ASCII.GetString(bytes, SpoolFile.HeaderLength, bytes.Length - SpoolFile.HeaderLength);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan deadline)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < deadline, $"not true within {deadline}");
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>How many syncs were under way at once, at most.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SmtpFailoverProxy.Configuration;
+using SmtpFailoverProxy.Hosting;
 
 namespace SmtpFailoverProxy.Providers.Mailbox;
 
@@ -22,6 +23,8 @@ internal sealed class MailboxProvider : IEmailProvider
 
     public async Task<DeliveryResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
+        // Creating and renaming files blocks: not on the socket event thread a delivery may start on.
+        await SocketScheduling.LeaveEventThread();
         try
         {
             // Each file is written under a temporary name and renamed: whoever sees an .eml or a .json finds it whole.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SmtpFailoverProxy.Configuration;
 using SmtpFailoverProxy.Health;
+using SmtpFailoverProxy.Hosting;
 using SmtpFailoverProxy.Logging;
 
 namespace SmtpFailoverProxy.Providers.Ses;
@@ -41,6 +42,11 @@ internal sealed class SesProvider(
         await _pacer.WaitAsync(message.Recipients.Count, cancellationToken);
         await _window.EnterAsync(message.Recipients.Count, cancellationToken);
 
+        // The request is built, hashed and signed before its first wait. Done on the socket event thread its
+        // delivery started on, that held up the session that had just heard its 250 (one session sending:
+        // 1,744 against 2,372 msg/s end to end, bench/RESULTS.md). After a pacing wait this is on the thread
+        // pool already.
+        await SocketScheduling.LeaveEventThread();
         // Streamed from the spool (or memory) into the request: a large message is never held whole.
         var result = await client.SendRawEmailAsync(new SesRawEmail(message.OpenContent, message.Size, message.Recipients, null), cancellationToken);
         if (result.Error is null)

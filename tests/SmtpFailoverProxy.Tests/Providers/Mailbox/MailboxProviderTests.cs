@@ -27,6 +27,23 @@ public sealed class MailboxProviderTests : IDisposable
         Assert.Equal(2, Directory.EnumerateFiles(_folder).Count());
     }
 
+    [Fact]
+    public async Task A_delivery_started_on_an_event_thread_writes_its_files_from_the_thread_pool()
+    {
+        var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder });
+        var openedOnThreadPool = false;
+        var message = new OutboundMessage("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com"], () =>
+        {
+            openedOnThreadPool = Thread.CurrentThread.IsThreadPoolThread;
+            return new MemoryStream("Subject: x\r\n\r\nbody\r\n"u8.ToArray());
+        }, 20, false, false);
+
+        var result = await OffPoolThread.Start(() => provider.SendAsync(message, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(OutcomeClass.Delivered, result.Class);
+        Assert.True(openedOnThreadPool);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);

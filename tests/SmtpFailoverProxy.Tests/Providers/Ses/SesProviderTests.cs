@@ -34,6 +34,17 @@ public sealed class SesProviderTests
         Assert.Equal(20, _client.LastEmail.Length);
     }
 
+    [Fact]
+    public async Task A_send_started_on_an_event_thread_builds_and_signs_its_request_on_the_thread_pool()
+    {
+        var provider = Provider(100);
+
+        var result = await OffPoolThread.Start(() => provider.SendAsync(Message("a@example.com"), CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(OutcomeClass.Delivered, result.Class);
+        Assert.True(_client.SentOnThreadPool);
+    }
+
     [Theory]
     [InlineData("AccountSuspendedException", OutcomeClass.Suspended, RecipientStatus.Deferred)]
     [InlineData("TooManyRequestsException", OutcomeClass.Throttled, RecipientStatus.Deferred)]
@@ -115,8 +126,11 @@ public sealed class SesProviderTests
         public int AccountReads { get; private set; }
         public TaskCompletionSource? AccountGate { get; set; }
 
+        public bool SentOnThreadPool { get; private set; }
+
         public Task<SesSendResult> SendRawEmailAsync(SesRawEmail email, CancellationToken cancellationToken)
         {
+            SentOnThreadPool = Thread.CurrentThread.IsThreadPoolThread;
             LastEmail = email;
             var error = NextError;
             NextError = null;
