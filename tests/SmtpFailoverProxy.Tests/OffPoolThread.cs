@@ -10,4 +10,10 @@ internal static class OffPoolThread
         thread.Start();
         return started.Task.Unwrap();
     }
+
+    public static Task Start(Func<Task> work) => Start(async () =>
+    {
+        await work();
+        return true;
+    });
 }

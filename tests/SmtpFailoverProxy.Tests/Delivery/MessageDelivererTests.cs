@@ -104,14 +104,8 @@ public sealed class MessageDelivererTests : IDisposable
     public async Task A_message_in_memory_is_routed_where_its_delivery_starts_one_read_from_its_file_from_the_thread_pool()
     {
         // As when a delivery finished on a socket event thread takes the next message there.
-        async Task DeliverFromOwnThreadAsync(string id)
-        {
-            Task? delivery = null;
-            var thread = new Thread(() => delivery = _deliverer.DeliverAsync(id, CancellationToken.None));
-            thread.Start();
-            thread.Join();
-            await delivery!;
-        }
+        Task DeliverFromOwnThreadAsync(string id) =>
+            OffPoolThread.Start(() => _deliverer.DeliverAsync(id, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(10));
 
         var inMemory = await AcceptAsync("app@example.com", "a@example.com");
         var onDisk = await AcceptAsync("app@example.com", "b@example.com");
