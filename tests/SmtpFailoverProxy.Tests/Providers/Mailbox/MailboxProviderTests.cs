@@ -28,6 +28,44 @@ public sealed class MailboxProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_file_is_synced_whole_before_its_rename_and_the_folder_after_both()
+    {
+        var events = new List<string>();
+        var bytes = "Subject: x\r\n\r\nbody\r\n"u8.ToArray();
+        var message = new OutboundMessage("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com"],
+            () => new MemoryStream(bytes), bytes.Length, false, false);
+        var eml = Path.Combine(_folder, message.QueueId + ".eml");
+        var json = Path.Combine(_folder, message.QueueId + ".json");
+        var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder },
+            flushFile: file => events.Add($"file {RandomAccess.GetLength(file)} bytes, eml {File.Exists(eml)}, json {File.Exists(json)}"),
+            flushFolder: folder => events.Add($"folder {folder == _folder}, eml {File.Exists(eml)}, json {File.Exists(json)}"));
+
+        var result = await provider.SendAsync(message, CancellationToken.None);
+
+        Assert.Equal(OutcomeClass.Delivered, result.Class);
+        var envelopeLength = new FileInfo(json).Length;
+        Assert.Equal(
+            [$"file {bytes.Length} bytes, eml False, json False", $"file {envelopeLength} bytes, eml True, json False", "folder True, eml True, json True"],
+            events);
+    }
+
+    [Fact]
+    public async Task A_failed_sync_defers_the_message_instead_of_reporting_it_delivered()
+    {
+        var bytes = "Subject: x\r\n\r\nbody\r\n"u8.ToArray();
+        var message = new OutboundMessage("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com"],
+            () => new MemoryStream(bytes), bytes.Length, false, false);
+        var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder },
+            flushFile: _ => throw new IOException("fdatasync failed: errno 5"));
+
+        var result = await provider.SendAsync(message, CancellationToken.None);
+
+        Assert.Equal(OutcomeClass.Transient, result.Class);
+        Assert.Equal(451, result.SummaryReply.Code);
+        Assert.False(File.Exists(Path.Combine(_folder, message.QueueId + ".eml")));
+    }
+
+    [Fact]
     public async Task A_delivery_started_on_an_event_thread_writes_its_files_from_the_thread_pool()
     {
         var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder });
