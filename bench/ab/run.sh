@@ -11,11 +11,13 @@
 # accepted msg/s (smtp-source finished), end to end msg/s (the sink has them all), the proxy's CPU a
 # message and the machine's (every process, /proc/stat), in us; then one 10 s SmtpLoad run per side
 # (end of DATA to 250, p50 / p99) and the peak RSS. Needs Debian's postfix package (smtp-source, smtp-sink).
+# CONNECTION_PER_MESSAGE=1 drops smtp-source's -d, as in bench/compare: a connection for every message.
 #   DLL_B=/tmp/other/smtp-proxy.dll bench/ab/run.sh
 #   ENV_B="DOTNET_GCDynamicAdaptationMode=0" bench/ab/run.sh 10000 20 8
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-10000}; sessions=${2:-20}; rounds=${3:-4}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
+persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 base=$(mktemp -d /tmp/sfp-ab.XXXX)
 pids=(); trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 work=$base
@@ -40,7 +42,7 @@ burst() {
   work=${folder[$1]}; proxy_pid=${pid[$1]}
   local before c0 m0 t0 t1 t2 c1 m1
   before=$(sink_count); c0=$(proxy_cpu); m0=$(machine_jiffies); t0=$(now)
-  smtp-source -d -s "$sessions" -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:${port[$1]}"
+  smtp-source $persistent -s "$sessions" -m "$messages" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:${port[$1]}"
   t1=$(now)
   wait_for_sink $((before + messages)) 0.02
   t2=$(now); c1=$(proxy_cpu); m1=$(machine_jiffies)
