@@ -40,11 +40,11 @@ internal sealed class MailboxProvider : IEmailProvider
     {
         // Creating, syncing and renaming files blocks: not on the socket event thread a delivery may start on.
         await SocketScheduling.LeaveEventThread();
+        // Each file is written under a temporary name and renamed: whoever sees an .eml or a .json finds it whole.
+        var eml = Path.Combine(_path, message.QueueId + ".eml");
+        var partial = Path.Combine(_path, message.QueueId + ".partial");
         try
         {
-            // Each file is written under a temporary name and renamed: whoever sees an .eml or a .json finds it whole.
-            var eml = Path.Combine(_path, message.QueueId + ".eml");
-            var partial = Path.Combine(_path, message.QueueId + ".partial");
             await using (var source = message.OpenContent())
             {
                 await WriteWholeAsync(partial, eml, target => source.CopyToAsync(target, cancellationToken), cancellationToken);
@@ -59,8 +59,22 @@ internal sealed class MailboxProvider : IEmailProvider
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // The retry writes it again, perhaps to another provider: nothing half-written stays behind.
+            TryDelete(partial);
             return DeliveryResult.ForAll(Name, OutcomeClass.Transient, message.Recipients, RecipientStatus.Deferred,
                 new UpstreamReply(451, "4.3.0", $"Mailbox folder not writable: {ex.Message}"));
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The folder refuses even that: the next attempt at this message writes the file over.
         }
     }
 
