@@ -120,8 +120,10 @@ build_variant() {
   mkdir -p "$work/src/$variant"
   cp Directory.Build.props BannedSymbols.txt "$work/src/$variant/"
   tar -c --exclude=bin --exclude=obj src/SmtpFailoverProxy | tar -x -C "$work/src/$variant"
-  python3 bench/breakdown/variants.py "$variant" "$work/src/$variant/src/SmtpFailoverProxy" >&2
-  dotnet build -c Release "$work/src/$variant/src/SmtpFailoverProxy" -o "$work/bin/$variant" >/dev/null
+  # Each step returns on failure: errexit does not reach into the $(build_variant ...) that calls this, and a
+  # variant whose edit failed must stop the benchmark rather than run the shipped code under the variant's name.
+  python3 bench/breakdown/variants.py "$variant" "$work/src/$variant/src/SmtpFailoverProxy" >&2 || return 1
+  dotnet build -c Release "$work/src/$variant/src/SmtpFailoverProxy" -o "$work/bin/$variant" >/dev/null || return 1
   echo "$work/bin/$variant/smtp-proxy.dll"
 }
 

@@ -32,11 +32,11 @@ def protocol(project):
     replace(project, SESSION, "            entry.Write(ReceivedHeader.Build(", "            _ = (ReceivedHeader.Build(")
     replace(project, SESSION, "if (refusal is null && filter.ShouldWrite(content))", "if (entry is not null && refusal is null && filter.ShouldWrite(content))")
     replace(project, SESSION, "                    await entry!.CommitAsync(envelope, alone: _security.Limits.IsOnlySession);", "                    await Task.CompletedTask;")
-    replace(project, SESSION, "            _deliveryQueue.Enqueue(envelope.QueueId);\n", "")
+    replace(project, SESSION, "            _acknowledged = envelope.QueueId;\n", "")
 
 
 def spool(project):
-    replace(project, SESSION, "            _deliveryQueue.Enqueue(envelope.QueueId);",
+    replace(project, SESSION, "            _acknowledged = envelope.QueueId;",
             "            if (_spool.Load(envelope.QueueId) is { } loaded) _spool.Remove(loaded);")
 
 
