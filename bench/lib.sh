@@ -19,6 +19,10 @@ load_field() { echo "$2" | grep -o "$1=[^ ]*" | cut -d= -f2; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# persistent: smtp-source's -d (each session sends its messages one after another on one connection), or nothing
+# when CONNECTION_PER_MESSAGE=1 asks for a connection for every message; for `smtp-source $persistent ...`.
+persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
+
 # sink_count: the messages smtp-sink -c has counted so far ($work/sink.out). It appends "... mesg=N\r" for every
 # message, so the file grows by megabytes over a run: only its tail is read. (Reading it whole took up to half a
 # second of CPU per look late in a run, on the machine being measured, and made every end-to-end time a

@@ -17,7 +17,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-10000}; sessions=${2:-20}; rounds=${3:-4}; shift $(( $# < 3 ? $# : 3 )); [ "${1:-}" = -- ] && shift
-persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 base=$(mktemp -d /tmp/sfp-ab.XXXX)
 pids=(); trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 work=$base

@@ -20,7 +20,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-5000}; sessions=${2:-20}; size=${3:-4096}; repeats=${4:-3}
 pacing_rate=${PACING_RATE:-50}
-persistent=-d; [ "${CONNECTION_PER_MESSAGE:-0}" = 1 ] && persistent=
 # PROXY_DEFAULTS=1 runs the proxies with the default deliveries (8) and connections (4) instead of 32 and 16.
 deliveries=(--Spool:DeliveryConcurrency=32); connections=(--Providers:sink:MaxConnections=16)
 [ "${PROXY_DEFAULTS:-0}" = 1 ] && deliveries=() && connections=()
@@ -31,7 +30,7 @@ work=$(mktemp -d /tmp/sfp-compare.XXXX)
 # bench/RESULTS.md). The pacing check's sandbox keeps its messages, for their ReceivedAt times, on tmpfs
 # (sandbox_scratch: SANDBOX_DIR, default /dev/shm), as SES keeps them on machines of its own: on the spool's
 # file system every syncfs of the proxy also wrote the sandbox's new files out.
-. bench/lib.sh # free_port, start_sink, wait_listening, sink_count, now, median, wait_http, sandbox_sent, sandbox_scratch, machine_jiffies
+. bench/lib.sh # persistent, free_port, start_sink, wait_listening, sink_count, now, median, wait_http, sandbox_sent, sandbox_scratch, machine_jiffies
 sandbox_work=$(sandbox_scratch compare)
 ses_count() { sandbox_sent "$ses_sandbox"; }
 # arrived: how far the function named by $counter has grown since $before (both the caller's locals).
