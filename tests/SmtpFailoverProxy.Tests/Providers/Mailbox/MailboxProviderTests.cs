@@ -8,19 +8,18 @@ namespace SmtpFailoverProxy.Tests.Providers.Mailbox;
 public sealed class MailboxProviderTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfp-unit", Guid.NewGuid().ToString("N"));
+    private static readonly byte[] Content = "Subject: x\r\n\r\nbody\r\n"u8.ToArray();
 
     [Fact]
     public async Task Message_lands_as_exact_eml_and_json_envelope_with_no_partial_file_left()
     {
         var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder });
-        var bytes = "Subject: x\r\n\r\nbody\r\n"u8.ToArray();
-        var message = new OutboundMessage("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com", "b@example.com"],
-            () => new MemoryStream(bytes), bytes.Length, false, false);
+        var message = MessageTo("a@example.com", "b@example.com");
 
         var result = await provider.SendAsync(message, CancellationToken.None);
 
         Assert.Equal(OutcomeClass.Delivered, result.Class);
-        Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(_folder, message.QueueId + ".eml")));
+        Assert.Equal(Content, File.ReadAllBytes(Path.Combine(_folder, message.QueueId + ".eml")));
         var envelope = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, message.QueueId + ".json"))).RootElement;
         Assert.Equal(["a@example.com", "b@example.com"], envelope.GetProperty("Recipients").EnumerateArray().Select(r => r.GetString()));
         // Readers look for .eml and .json: those appear only whole, by rename.
@@ -31,9 +30,7 @@ public sealed class MailboxProviderTests : IDisposable
     public async Task Each_file_is_synced_whole_before_its_rename_and_the_folder_after_both()
     {
         var events = new List<string>();
-        var bytes = "Subject: x\r\n\r\nbody\r\n"u8.ToArray();
-        var message = new OutboundMessage("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com"],
-            () => new MemoryStream(bytes), bytes.Length, false, false);
+        var message = MessageTo("a@example.com");
         var eml = Path.Combine(_folder, message.QueueId + ".eml");
         var json = Path.Combine(_folder, message.QueueId + ".json");
         var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder },
@@ -45,16 +42,14 @@ public sealed class MailboxProviderTests : IDisposable
         Assert.Equal(OutcomeClass.Delivered, result.Class);
         var envelopeLength = new FileInfo(json).Length;
         Assert.Equal(
-            [$"file {bytes.Length} bytes, eml False, json False", $"file {envelopeLength} bytes, eml True, json False", "folder True, eml True, json True"],
+            [$"file {Content.Length} bytes, eml False, json False", $"file {envelopeLength} bytes, eml True, json False", "folder True, eml True, json True"],
             events);
     }
 
     [Fact]
     public async Task A_failed_sync_defers_the_message_and_leaves_no_file_behind()
     {
-        var bytes = "Subject: x\r\n\r\nbody\r\n"u8.ToArray();
-        var message = new OutboundMessage("0123456789ABCDEF0123456789ABCDEF", "app@example.com", ["a@example.com"],
-            () => new MemoryStream(bytes), bytes.Length, false, false);
+        var message = MessageTo("a@example.com");
         var provider = new MailboxProvider("mailbox", new MailboxProviderOptions { Path = _folder },
             flushFile: _ => throw new IOException("fdatasync failed: errno 5"));
 
@@ -81,6 +76,9 @@ public sealed class MailboxProviderTests : IDisposable
         Assert.Equal(OutcomeClass.Delivered, result.Class);
         Assert.True(openedOnThreadPool);
     }
+
+    private static OutboundMessage MessageTo(params string[] recipients) =>
+        new("0123456789ABCDEF0123456789ABCDEF", "app@example.com", recipients, () => new MemoryStream(Content, writable: false), Content.Length, false, false);
 
     public void Dispose()
     {
