@@ -22,8 +22,8 @@ for variant in protocol spool spool-unsynced; do dll[$variant]=$(build_variant "
 
 # The load, every time: 20 persistent sessions of 4 KB messages (or as SESSIONS and CONNECTION_PER_MESSAGE say).
 # load PORT COUNT sends COUNT of them.
-persistent=(-d); [ -n "${CONNECTION_PER_MESSAGE:-}" ] && persistent=()
-load_command=(smtp-source "${persistent[@]}" -s "${SESSIONS:-20}" -l 4096 -f bench@example.com -t sink@example.com)
+# shellcheck disable=SC2206 # $persistent (bench/lib.sh) is -d or nothing
+load_command=(smtp-source $persistent -s "${SESSIONS:-20}" -l 4096 -f bench@example.com -t sink@example.com)
 echo "load: ${load_command[*]}"
 load() { "${load_command[@]}" -m "$2" "127.0.0.1:$1"; }
 # source_cpu PORT COUNT: load, printing the CPU seconds smtp-source took.
