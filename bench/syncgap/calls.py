@@ -5,7 +5,7 @@ completion to the wake-up; from the wake-up to running again; and from there to 
 thread sleeps more than once in a call (for the write, then for the flush): the last sleep ends it.
 Prints the calls, then p10 / p50 / p90 of each part in microseconds, and the block requests a call issued
 (its own writes, the slot's data and sometimes its inode, and the cache flush); then the disk's part by
-how long the thread had been out of fdatasync before the call (the pause since its previous sync
+how long the threads had been out of fdatasync before the call (the pause since the previous sync
 returned), so that syncs after short and long pauses are compared over the same seconds of the host.
 
     perf script -i DATA | python3 calls.py TID[,TID...]
@@ -16,7 +16,7 @@ import sys
 threads = {int(tid) for tid in sys.argv[1].split(",")}
 event = re.compile(r"^\s*(.+?)\s+(\d+)\s+\[\d+\]\s+([\d.]+):\s+(\S+):\s*(.*)$")
 in_flight = {}  # thread id -> the call's times so far
-returned = {}  # thread id -> when its last fdatasync returned
+last_return = None  # when the last fdatasync of any of the threads returned (a lone session syncs one at a time)
 calls = []
 for line in sys.stdin:
     match = event.match(line)
@@ -25,7 +25,10 @@ for line in sys.stdin:
     _, tid, seconds, name, fields = match.groups()
     tid, at = int(tid), float(seconds) * 1e6
     if name == "syscalls:sys_enter_fdatasync" and tid in threads:
-        in_flight[tid] = {"pause": at - returned[tid] if tid in returned else None, "enter": at, "issue": None, "requests": 0, "complete": None, "woken_by": None, "wake": None, "run": None}
+        in_flight[tid] = {
+            "pause": None if last_return is None else at - last_return, "enter": at, "issue": None, "requests": 0,
+            "complete": None, "woken_by": None, "wake": None, "run": None,
+        }
     elif name == "block:block_rq_issue":
         # Its own writes, and the cache flushes (FF), which a kernel worker issues for it.
         flush = fields.split()[1:2] == ["FF"]
@@ -44,11 +47,12 @@ for line in sys.stdin:
             call["wake"], call["woken_by"] = at, call["complete"]
     elif name == "sched:sched_switch":
         switch = re.search(r"next_pid=(\d+)", fields)
-        if switch and int(switch.group(1)) in in_flight and in_flight[int(switch.group(1))]["wake"] is not None:
-            in_flight[int(switch.group(1))]["run"] = at
+        call = in_flight.get(int(switch.group(1))) if switch else None
+        if call and call["wake"] is not None:
+            call["run"] = at
     elif name == "syscalls:sys_exit_fdatasync" and tid in in_flight:
         call = in_flight.pop(tid)
-        call["exit"] = returned[tid] = at
+        call["exit"] = last_return = at
         calls.append(call)
 
 
