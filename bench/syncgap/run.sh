@@ -6,6 +6,8 @@
 # come about 800 us apart at 1,000 msg/s), then loop.py syncing one slot-sized file with sleeps of each of
 # PAUSES microseconds in turn (default 0,100,200,400,800). The recording goes to tmpfs (/dev/shm), so that
 # its own writes are not the disk's.
+# CONNECTION_PER_MESSAGE=1: smtp-source without -d, each message on a connection of its own (the proxy's
+# thread-pool workers then spin beside the sync, bench/RESULTS.md "2026-12-03, a later session").
 #   bench/syncgap/run.sh [seconds]    (default 3 s of recording for the proxy, twice that for the loop;
 #                                      root; linux-perf, postfix, python3)
 set -euo pipefail
@@ -31,7 +33,8 @@ dotnet build -c Release src/SmtpFailoverProxy >/dev/null
 echo "$(machine) seconds=$seconds folder=$work ($(df -T "$work" | awk 'NR==2{print $2}'))"
 start_sink
 start_proxy "$sink_port"
-send() { smtp-source -d -s 1 -m "$1" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"; }
+# shellcheck disable=SC2086 # $persistent (bench/lib.sh) is -d or nothing
+send() { smtp-source $persistent -s 1 -m "$1" -l 4096 -f bench@example.com -t sink@example.com "127.0.0.1:$smtp_port"; }
 send "${WARMUP:-20000}"
 send 100000000 2>/dev/null & load=$!
 pids+=("$load")
@@ -40,7 +43,8 @@ before=$(sink_count); started=$(now)
 record "$seconds"
 rate=$(python3 -c "print(round(($(sink_count) - $before) / ($(now) - $started)))")
 kill "$load"
-take_apart "proxy, 1 session, $rate msg/s delivered under the recording" "$(ls "/proc/$proxy_pid/task" | paste -sd,)"
+sessions="1 persistent session"; [ -n "$persistent" ] || sessions="1 session, a connection per message"
+take_apart "proxy, $sessions, $rate msg/s delivered under the recording" "$(ls "/proc/$proxy_pid/task" | paste -sd,)"
 python3 bench/syncgap/loop.py "$work/slot" "${PAUSES:-0,100,200,400,800}" & loop=$!
 pids+=("$loop")
 sleep 1 # nor the loop's first second
