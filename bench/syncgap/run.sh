@@ -14,19 +14,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-3}
 work=$(mktemp -d /tmp/sfp-syncgap.XXXX)
-record=$(mktemp -d /dev/shm/sfp-syncgap.XXXX)
+recording=$(mktemp -d /dev/shm/sfp-syncgap.XXXX)
+pauses=${PAUSES:-0,100,200,400,800}
 . bench/lib.sh # machine, start_sink, start_proxy, sink_count, now
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$record" "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$recording" "$work"' EXIT
 
 events=(-e syscalls:sys_enter_fdatasync -e syscalls:sys_exit_fdatasync -e block:block_rq_issue
   -e block:block_rq_complete -e sched:sched_wakeup -e sched:sched_switch)
 # record SECONDS: records the events over the whole machine for SECONDS.
-record() { perf record -q -a "${events[@]}" -o "$record/data" -- sleep "$1" >/dev/null 2>&1; }
+record() { perf record -q -a "${events[@]}" -o "$recording/data" -- sleep "$1" >/dev/null 2>&1; }
 # take_apart NAME THREADS: prints the recorded calls of THREADS (comma-separated thread ids).
 take_apart() {
   echo "== $1"
-  perf script -i "$record/data" 2>/dev/null | python3 bench/syncgap/calls.py "$2"
+  perf script -i "$recording/data" 2>/dev/null | python3 bench/syncgap/calls.py "$2"
 }
 
 dotnet build -c Release src/SmtpFailoverProxy >/dev/null
@@ -45,9 +46,9 @@ rate=$(python3 -c "print(round(($(sink_count) - $before) / ($(now) - $started)))
 kill "$load"
 sessions="1 persistent session"; [ -n "$persistent" ] || sessions="1 session, a connection per message"
 take_apart "proxy, $sessions, $rate msg/s delivered under the recording" "$(ls "/proc/$proxy_pid/task" | paste -sd,)"
-python3 bench/syncgap/loop.py "$work/slot" "${PAUSES:-0,100,200,400,800}" & loop=$!
+python3 bench/syncgap/loop.py "$work/slot" "$pauses" & loop=$!
 pids+=("$loop")
 sleep 1 # nor the loop's first second
 record $((seconds * 2))
 kill "$loop"
-take_apart "loop, sleeps of ${PAUSES:-0,100,200,400,800} us in turn" "$loop"
+take_apart "loop, sleeps of $pauses us in turn" "$loop"
