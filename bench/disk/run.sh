@@ -20,7 +20,7 @@
 # Prints per way: the time a group waits (p50, p90) and the machine's CPU a message (/proc/stat, every process
 # and kernel thread; its 10 ms ticks make it coarse below a few thousand writes), and the write requests the
 # disk completed a group (/proc/diskstats; cache flushes not counted; "-" on a file system with no block
-# device). A slot file written over 4 ms or more after its last write (a kernel tick of 250 Hz) has a new
+# device). A slot file written over in a later kernel tick than its last write (4 ms at 250 Hz) has a new
 # mtime, and its sync writes the inode's block as well: the spool's slots, reused over and over, pay that
 # request where the journal's one file pays it once a tick. Needs python3. Linux only.
 set -euo pipefail
