@@ -36,12 +36,18 @@ libc = ctypes.CDLL("libc.so.6", use_errno=True)
 libc.sync_file_range.argtypes = [ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint]
 WAIT_BEFORE, WRITE, WAIT_AFTER = 1, 2, 4
 writes, folder = int(sys.argv[1]), sys.argv[2]
-paths = [os.path.join(folder, f"slot{i}") for i in range(64)]
-for path in paths:
+
+def written_before(path, size):  # a file of size bytes, written and synced
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    os.write(fd, b"x" * 16384)
+    os.write(fd, b"x" * size)
     os.fsync(fd)
     os.close(fd)
+
+paths = [os.path.join(folder, f"slot{i}") for i in range(64)]
+for path in paths: written_before(path, 16384)
+journal_path, journal_size = os.path.join(folder, "journal"), 1 << 20
+written_before(journal_path, journal_size)
+journal_at = 0
 dirfd = os.open(folder, os.O_RDONLY)
 os.fsync(dirfd)
 message = b"m" * 4750
@@ -78,41 +84,32 @@ def last_fdatasync(group): os.fdatasync(group[-1])
 
 def nothing(group): pass
 
-journal_path = os.path.join(folder, "journal")
-journal_size = 1 << 20
-fd = os.open(journal_path, os.O_RDWR | os.O_CREAT, 0o644)
-os.write(fd, b"x" * journal_size)
-os.fsync(fd)
-os.close(fd)
-journal_at = 0
-
 def write_each(group, data):
     for fd in group: os.pwrite(fd, data, 0)
 
-def write_journal(group, data):  # group: the journal's descriptor once per message
+def write_journal(group, data):  # group: the journal's one descriptor once per message
     global journal_at
     for fd in group:
         if journal_at + len(data) > journal_size: journal_at = 0
         os.pwrite(fd, data, journal_at)
         journal_at += len(data)
 
-ways = [("fdatasync-each", 0, message, write_each, fdatasync_each), ("syncfs", 0, message, write_each, syncfs),
-        ("sync_file_range", 0, message, write_each, sync_file_range),
-        ("o_direct", os.O_DIRECT, aligned, write_each, last_fdatasync),
-        ("o_direct_dsync", os.O_DIRECT | os.O_DSYNC, aligned, write_each, nothing),
-        ("journal", 0, message, write_journal, last_fdatasync)]
+ways = [("fdatasync-each", 0, message, paths, write_each, fdatasync_each),
+        ("syncfs", 0, message, paths, write_each, syncfs),
+        ("sync_file_range", 0, message, paths, write_each, sync_file_range),
+        ("o_direct", os.O_DIRECT, aligned, paths, write_each, last_fdatasync),
+        ("o_direct_dsync", os.O_DIRECT | os.O_DSYNC, aligned, paths, write_each, nothing),
+        ("journal", 0, message, [journal_path], write_journal, last_fdatasync)]
 print(f"{'way':16s} {'group':>5s} {'wait p50 us':>12s} {'p90 us':>8s} {'machine CPU us/msg':>19s} {'disk writes/group':>18s}")
 for size in (1, 3, 8):
-    for name, flags, data, write, sync in ways:
+    for name, flags, data, files, write, sync in ways:
         fds = []
         try:
-            if write is write_journal: fds = [os.open(journal_path, os.O_RDWR | flags)] * len(paths)
-            else:
-                for path in paths: fds.append(os.open(path, os.O_RDWR | flags))
+            for path in files: fds.append(os.open(path, os.O_RDWR | flags))
             os.pwrite(fds[0], data, 0)
             sync(fds[:1])
         except OSError as e:
-            for fd in set(fds): os.close(fd)
+            for fd in fds: os.close(fd)
             print(f"{name:16s} {size:5d}  not supported here: {e.strerror}")
             continue
         waits, k, groups = [], 0, writes // size
@@ -126,7 +123,7 @@ for size in (1, 3, 8):
             waits.append(time.perf_counter_ns() - start)
         cpu = (machine_jiffies() - before) * 1e6 / os.sysconf("SC_CLK_TCK") / (groups * size)
         requests = "-" if writes_before is None else f"{(disk_writes() - writes_before) / groups:.2f}"
-        for fd in set(fds): os.close(fd)
+        for fd in fds: os.close(fd)
         waits.sort()
         print(f"{name:16s} {size:5d} {waits[len(waits) // 2] / 1000:12.1f} {waits[int(len(waits) * 0.9)] / 1000:8.1f} {cpu:19.1f} {requests:>18s}")
 PY
